@@ -1,0 +1,52 @@
+/* spn/index.h - what the checks read: accounts, SPNs by normalised key,
+ * DNS names, sPNMappings. Filled by a source; compact and append-only. */
+#ifndef SPN_INDEX_H
+#define SPN_INDEX_H
+
+#include <stddef.h>
+#include <spn/status.h>
+#include <spn/context.h>
+#include <spn/account.h>
+#include <spn/dns.h>
+#include <spn/directory.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct spn_index spn_index;
+
+spn_status spn_index_new(spn_index **index_out);
+void spn_index_free(spn_index *index);
+
+/* Copy what the checks need from one account. */
+spn_status spn_index_add_account(spn_index *index, const spn_account *account);
+/* Copy one DNS name with its records. */
+spn_status spn_index_add_dns_node(spn_index *index, const spn_dns_node *node);
+/* One sPNMappings pair: alias service class ("cifs") -> "host". */
+spn_status spn_index_add_mapping(spn_index *index, const char *alias,
+				 const char *target);
+
+size_t spn_index_account_count(const spn_index *index);
+size_t spn_index_spn_count(const spn_index *index);
+size_t spn_index_dns_node_count(const spn_index *index);
+
+/* What spn_index_load_dir reads. */
+#define SPN_LOAD_ACCOUNTS 0x1u
+#define SPN_LOAD_DNS 0x2u
+#define SPN_LOAD_MAPPINGS 0x4u
+
+/* Fill the index from a live directory (one streamed scan per part). */
+spn_status spn_index_load_dir(spn_index *index, spn_dir *dir,
+			      unsigned int what);
+
+/* Fill the index from an LDIF export (ldapsearch or ldifde output):
+ * accounts, dnsNode objects and the sPNMappings object when present. */
+spn_status spn_index_load_ldif(spn_index *index, spn_ctx *ctx,
+			       const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
