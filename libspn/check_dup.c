@@ -1,0 +1,186 @@
+/* check_dup.c - SPNs held by more than one account.
+ *
+ * The KDC cannot tell which account's key a ticket for a duplicated SPN must
+ * be encrypted with; it refuses the request (Samba answers "Server not found
+ * in Kerberos database", as for a missing SPN) and clients fall back to NTLM.
+ * Case variants are one SPN to AD: the key (spn_key) decides. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <spn/name.h>
+#include "checks.h"
+#include "fix_script.h"
+
+#define MAX_LISTED 8  /* holders named in the message */
+
+/* One holder of the SPN: the account and the value as it holds it. */
+struct holder {
+	uint32_t account;
+	uint32_t spn;
+};
+
+/* The holder to suggest keeping: a computer whose own name the SPN's host
+ * is, else the first holder in directory order. */
+static size_t suggest_keeper(const spn_index *index, const struct holder *h,
+			     size_t n, const char *host)
+{
+	size_t i;
+
+	if (host == NULL)
+		return 0;
+	for (i = 0; i < n; i++) {
+		const idx_account *a = &index->accounts[h[i].account];
+		const char *dns = idx_s(index, a->dns_host);
+		const char *sam = idx_s(index, a->sam);
+		size_t sam_len = strlen(sam);
+
+		if (a->kind != SPN_ACCOUNT_COMPUTER)
+			continue;
+		if (strcasecmp(dns, host) == 0)
+			return i;
+		if (sam_len > 1 && sam[sam_len - 1] == '$' &&
+		    strlen(host) == sam_len - 1 &&
+		    strncasecmp(sam, host, sam_len - 1) == 0)
+			return i;
+	}
+	return 0;
+}
+
+static const char *account_label(const spn_index *index, uint32_t account)
+{
+	const idx_account *a = &index->accounts[account];
+
+	return a->sam ? idx_s(index, a->sam) : idx_s(index, a->dn);
+}
+
+static spn_status report(spn_ctx *ctx, const spn_index *index,
+			 const struct holder *h, size_t n,
+			 spn_findings *findings)
+{
+	const char *spn = idx_s(index, index->spns[h[0].spn].text);
+	spn_finding_account *accounts = NULL;
+	strbuf msg = STRBUF_INIT, fix = STRBUF_INIT;
+	spn_name *name = NULL;
+	char *host = NULL, *message = NULL, *fix_text = NULL;
+	spn_finding f;
+	spn_status st = SPN_E_NOMEM;
+	size_t i, keep;
+	int variants = 0;
+
+	if (spn_name_parse(spn, &name) != SPN_OK)
+		goto cleanup;
+	if (name->invalid == NULL && name->host != NULL) {
+		host = spn_host_display(name->host);
+		if (host == NULL)
+			goto cleanup;
+	}
+	accounts = calloc(n, sizeof(*accounts));
+	if (accounts == NULL)
+		goto cleanup;
+	for (i = 0; i < n; i++) {
+		accounts[i] = idx_finding_account(index, h[i].account);
+		if (strcmp(idx_s(index, index->spns[h[i].spn].text), spn) != 0)
+			variants = 1;
+	}
+
+	strbuf_printf(&msg, "%s is held by %zu accounts (", spn, n);
+	for (i = 0; i < n && i < MAX_LISTED; i++)
+		strbuf_printf(&msg, "%s%s", i ? ", " : "",
+			      account_label(index, h[i].account));
+	if (n > MAX_LISTED)
+		strbuf_printf(&msg, ", and %zu more", n - MAX_LISTED);
+	strbuf_puts(&msg, ")");
+	if (variants)
+		strbuf_puts(&msg, ", written in different case");
+	strbuf_puts(&msg, ": the KDC cannot choose whose key to use, refuses "
+		    "tickets for it and clients fall back to NTLM");
+
+	keep = suggest_keeper(index, h, n, host);
+	strbuf_printf(&fix, "# Review: keep %s on the account the service runs "
+		      "as (suggested: %s) and remove it from the others.\n",
+		      spn, account_label(index, h[keep].account));
+	for (i = 0; i < n; i++)
+		if (i != keep)
+			fix_setspn_delete(&fix,
+				idx_s(index, index->spns[h[i].spn].text),
+				accounts[i].sam, accounts[i].dn);
+	strbuf_puts(&fix, "# or with ldapmodify:\n");
+	for (i = 0; i < n; i++)
+		if (i != keep)
+			fix_ldif_modify(&fix, accounts[i].dn, "delete",
+				"servicePrincipalName",
+				idx_s(index, index->spns[h[i].spn].text));
+
+	message = strbuf_take(&msg);
+	fix_text = strbuf_take(&fix);
+	if (message == NULL || fix_text == NULL)
+		goto cleanup;
+	memset(&f, 0, sizeof(f));
+	f.check = "dup";
+	f.severity = SPN_SEVERITY_ERROR;
+	f.spn = spn;
+	f.host = host;
+	f.accounts = accounts;
+	f.n_accounts = n;
+	f.message = message;
+	f.fix = fix_text;
+	st = spn_findings_add(findings, &f);
+cleanup:
+	if (st == SPN_E_NOMEM)
+		spn_error(ctx, st, "out of memory reporting duplicate SPN %s", spn);
+	strbuf_free(&msg);
+	strbuf_free(&fix);
+	free(message);
+	free(fix_text);
+	free(accounts);
+	free(host);
+	spn_name_free(name);
+	return st;
+}
+
+spn_status spn_check_dup(spn_ctx *ctx, const spn_index *index,
+			 spn_findings *findings)
+{
+	struct holder *h = NULL, *p;
+	size_t n, cap = 0, j;
+	spn_status st = SPN_OK;
+	uint32_t i, s;
+	int seen;
+
+	IDX_FOR_EACH_KEY_HEAD(index, i) {
+		if (index->spns[i].next_same == IDX_NONE)
+			continue;
+		/* Distinct holders: one account holding two case variants of
+		 * its own SPN is not a duplicate. */
+		n = 0;
+		for (s = i; s != IDX_NONE; s = index->spns[s].next_same) {
+			seen = 0;
+			for (j = 0; j < n && !seen; j++)
+				seen = h[j].account == index->spns[s].account;
+			if (seen)
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 8;
+				p = realloc(h, cap * sizeof(*h));
+				if (p == NULL) {
+					st = spn_error(ctx, SPN_E_NOMEM,
+						       "out of memory in dup");
+					goto cleanup;
+				}
+				h = p;
+			}
+			h[n].account = index->spns[s].account;
+			h[n].spn = s;
+			n++;
+		}
+		if (n < 2)
+			continue;
+		st = report(ctx, index, h, n, findings);
+		if (st != SPN_OK)
+			goto cleanup;
+	}
+cleanup:
+	free(h);
+	return st;
+}

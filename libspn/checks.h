@@ -1,0 +1,28 @@
+/* checks.h - one function per check; the table lives in checks.c. */
+#ifndef SPN_CHECKS_H
+#define SPN_CHECKS_H
+
+#include <spn/check.h>
+#include "context_impl.h"
+#include "findings.h"
+#include "index_impl.h"
+
+typedef spn_status (*spn_check_fn)(spn_ctx *ctx, const spn_index *index,
+				   spn_findings *findings);
+
+spn_status spn_check_dup(spn_ctx *ctx, const spn_index *index,
+			 spn_findings *findings);
+
+/* The account of an index as a finding names it. */
+static inline spn_finding_account idx_finding_account(const spn_index *index,
+						      uint32_t account)
+{
+	spn_finding_account fa;
+
+	fa.dn = idx_s(index, index->accounts[account].dn);
+	fa.sam = index->accounts[account].sam ?
+		 idx_s(index, index->accounts[account].sam) : NULL;
+	return fa;
+}
+
+#endif

@@ -1,0 +1,14 @@
+/* findings.h - how the checks append findings. */
+#ifndef SPN_FINDINGS_H
+#define SPN_FINDINGS_H
+
+#include <spn/check.h>
+#include "context_impl.h"
+
+/* Append a copy of f (every string and account is copied; f->check must be
+ * a static string). */
+spn_status spn_findings_add(spn_findings *findings, const spn_finding *f);
+/* Sort the findings from start on: severity, then host, then SPN. */
+void spn_findings_sort_from(spn_findings *findings, size_t start);
+
+#endif

@@ -1,0 +1,110 @@
+/* index_impl.h - the index as the checks read it.
+ *
+ * Everything lives in a few growable arrays: one string pool (offsets, not
+ * pointers, so it can grow), one array of accounts, one of SPNs (stored
+ * contiguously per account), and an open-addressing table from the
+ * normalised SPN key to the first SPN with that key; later SPNs with the
+ * same key are chained through spn.next_same. About 16 bytes per SPN plus
+ * its text and a table slot. */
+#ifndef SPN_INDEX_IMPL_H
+#define SPN_INDEX_IMPL_H
+
+#include <stdint.h>
+#include <spn/index.h>
+
+#define IDX_NONE UINT32_MAX
+
+typedef uint32_t idx_str;   /* offset into the string pool; 0 is "" */
+
+typedef struct idx_account {
+	idx_str dn;
+	idx_str sam;          /* 0 when absent */
+	idx_str dns_host;     /* dNSHostName, 0 when absent */
+	uint32_t first_spn;
+	uint32_t n_spns;
+	uint32_t first_extra; /* into index->extra_names */
+	uint32_t n_extra;
+	uint32_t uac;
+	uint32_t enc_types;
+	uint8_t kind;         /* spn_account_kind */
+	uint8_t has_uac;
+	uint8_t has_enc_types;
+} idx_account;
+
+typedef struct idx_spn {
+	idx_str text;         /* the value as the directory holds it */
+	uint32_t account;
+	uint32_t next_same;   /* next SPN with the same key, or IDX_NONE */
+	uint32_t hash;        /* key hash; the top bit is IDX_HEAD */
+} idx_spn;
+
+#define IDX_HEAD 0x80000000u  /* in idx_spn.hash: first SPN of its key */
+
+typedef struct idx_dns_node {
+	idx_str fqdn;
+	idx_str zone;
+	uint32_t first_record;
+	uint32_t n_records;
+	uint8_t tombstoned;
+} idx_dns_node;
+
+typedef struct idx_dns_record {
+	uint16_t type;
+	idx_str data;
+} idx_dns_record;
+
+typedef struct idx_mapping {
+	idx_str alias;        /* "cifs" */
+	idx_str target;       /* "host" */
+} idx_mapping;
+
+struct spn_index {
+	char *pool;
+	size_t pool_len, pool_cap;
+
+	idx_account *accounts;
+	uint32_t n_accounts, cap_accounts;
+
+	idx_spn *spns;
+	uint32_t n_spns, cap_spns;
+
+	idx_str *extra_names;  /* msDS-AdditionalDnsHostName values */
+	uint32_t n_extra, cap_extra;
+
+	uint32_t *table;       /* SPN index of a key's first holder, or IDX_NONE */
+	uint32_t table_mask;   /* size - 1; size is a power of two */
+	uint32_t n_keys;
+
+	idx_dns_node *dns_nodes;
+	uint32_t n_dns_nodes, cap_dns_nodes;
+	idx_dns_record *dns_records;
+	uint32_t n_dns_records, cap_dns_records;
+
+	idx_mapping *mappings;
+	uint32_t n_mappings, cap_mappings;
+};
+
+static inline const char *idx_s(const spn_index *index, idx_str off)
+{
+	return index->pool + off;
+}
+
+/* Hash of an SPN's normalised key (spn_key), without building the key. */
+uint32_t idx_key_hash(const char *spn);
+/* Whether two SPNs have the same normalised key. */
+int idx_key_equal(const char *a, const char *b);
+
+/* The first SPN whose key equals spn's, or IDX_NONE. */
+uint32_t idx_find_spn(const spn_index *index, const char *spn);
+
+/* Iterate the key groups: every SPN that is the first of its key. */
+#define IDX_FOR_EACH_KEY_HEAD(index, i) \
+	for ((i) = 0; (i) < (index)->n_spns; (i)++) \
+		if (idx_is_head((index), (i)))
+
+static inline int idx_is_head(const spn_index *index, uint32_t spn)
+{
+	return (index->spns[spn].hash & IDX_HEAD) != 0;
+}
+
+#endif
