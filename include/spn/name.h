@@ -34,7 +34,8 @@ typedef struct spn_name {
 } spn_name;
 
 /* Parse text. Malformed input still returns SPN_OK with name->invalid set,
- * so callers can report it; only NULL input or no memory fail. */
+ * so callers can report it; only NULL input or no memory fail. service_class
+ * and host are never NULL (they may be empty when the SPN is malformed). */
 spn_status spn_name_parse(const char *text, spn_name **name_out);
 void spn_name_free(spn_name *name);
 
@@ -43,10 +44,11 @@ spn_host_kind spn_host_classify(const char *host);
 const char *spn_host_kind_name(spn_host_kind kind);
 
 /* The comparison key AD uses for uniqueness: case folded (ASCII and the
- * simple Unicode case mappings of Latin, Greek and Cyrillic), otherwise
- * byte-for-byte. Writes at most out_size bytes including the NUL; returns the
- * length the key needs (excluding NUL), like snprintf. Invalid UTF-8 bytes
- * are copied unchanged. */
+ * simple Unicode case mappings of Latin, Greek and Cyrillic), one trailing
+ * dot of the host dropped ("HTTP/Web01.CORP.test." and "http/web01.corp.test"
+ * share a key), otherwise byte-for-byte. Writes at most out_size bytes
+ * including the NUL; returns the length the key needs (excluding NUL), like
+ * snprintf. Invalid UTF-8 bytes are copied unchanged. */
 size_t spn_key(const char *spn, char *out, size_t out_size);
 
 /* A host name for reporting: lower case, brackets and one trailing dot
