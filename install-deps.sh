@@ -11,7 +11,8 @@ packages=(
 	# tests: unit, sanitizers, valgrind, fuzzing, faults
 	libcmocka-dev valgrind libclang-rt-14-dev faketime python3
 	# the lab: a Samba AD DC in a network namespace
-	samba winbind krb5-user ldap-utils ldb-tools python3-samba dnsutils
+	samba samba-ad-dc samba-ad-provision winbind krb5-user ldap-utils ldb-tools
+	python3-samba dnsutils
 	iproute2
 )
 
