@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "context_impl.h"
+#include "creds.h"
 
 #define DEFAULT_PAGE_SIZE 1000
 
@@ -36,6 +37,7 @@ SPN_EXPORT void spn_ctx_unref(spn_ctx *ctx)
 {
 	if (ctx == NULL || --ctx->refs > 0)
 		return;
+	spn_creds_destroy(ctx);   /* the private memory ccache, if any */
 	free(ctx->domain);
 	free(ctx->uri);
 	free(ctx->keytab);

@@ -14,6 +14,12 @@
 spn_status spn_creds_open(spn_ctx *ctx, krb5_context *kctx_out,
 			  krb5_ccache *ccache_out);
 
+/* Destroy the context's private MEMORY: ccache, if it has one, and forget
+ * its name (MIT krb5 keeps a memory ccache until it is destroyed, so a
+ * context that is freed without this leaves its tickets in the process).
+ * For spn_ctx_unref and spn_ctx_set_keytab. */
+void spn_creds_destroy(spn_ctx *ctx);
+
 /* The client principal of that ccache, as text (caller frees with free). */
 spn_status spn_creds_principal(spn_ctx *ctx, krb5_context kctx,
 			       krb5_ccache ccache, char **principal_out);
