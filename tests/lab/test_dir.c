@@ -571,7 +571,7 @@ static void test_uri(void)
 	spn_ctx_set_uri(ctx, "ldap://dc0.corp.test");
 	st = spn_dir_open(ctx, SPN_SCOPE_DOMAIN, &dir);
 	ok(st == SPN_E_DIRECTORY && dir == NULL &&
-	   strstr(spn_ctx_error(ctx), "cannot use any DC: dc0.corp.test: Can't contact LDAP server") != NULL &&
+	   strstr(spn_ctx_error(ctx), "cannot use any DC: ldap://dc0.corp.test: Can't contact LDAP server") != NULL &&
 	   spn_ctx_error_ldap(ctx) == LDAP_SERVER_DOWN,
 	   "a dead DC: SPN_E_DIRECTORY naming it with libldap's words (%s)",
 	   spn_ctx_error(ctx));
