@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # spnkit lab: a real Active Directory (Samba AD DC) for spnkit's lab tests.
 #
-# Natively the DC runs inside the network namespace "spnlab" (loopback only;
+# Natively the DC runs inside the network namespace "spnlab" ($SPNLAB_NETNS; loopback only;
 # /etc/netns/spnlab/{resolv.conf,hosts,krb5.conf} replace the machine's files for
 # everything started with `ip netns exec spnlab`). In a container (Dockerfile in
 # this folder, SPNLAB_MODE=container) the container is the namespace and the
@@ -23,7 +23,7 @@ shopt -s globasciiranges
 
 LAB_DIR=${SPNKIT_LAB_DIR:-/var/lib/spnkit-lab}
 MODE=${SPNLAB_MODE:-netns}          # netns | container
-NETNS=spnlab
+NETNS=${SPNLAB_NETNS:-spnlab}      # a second, independent lab: SPNLAB_NETNS=x SPNKIT_LAB_DIR=/var/lib/x
 REALM=CORP.TEST
 DOMAIN=corp.test
 NETBIOS_DOMAIN=CORP
@@ -784,12 +784,18 @@ cmd_ldif() {
     tmp=$(mktemp "${out}.XXXXXX")
     {
         echo "# spnkit lab export of $REALM (lab.sh ldif), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-        echo "# bases: $BASEDN, DC=DomainDnsZones,$BASEDN, DC=ForestDnsZones,$BASEDN"
+        echo "# bases: $BASEDN, DC=DomainDnsZones,$BASEDN, DC=ForestDnsZones,$BASEDN,"
+        echo "# and the sPNMappings of CN=Directory Service in the configuration"
         echo
     } > "$tmp"
     for base in "$BASEDN" "DC=DomainDnsZones,$BASEDN" "DC=ForestDnsZones,$BASEDN"; do
         export_partition "$base" >> "$tmp" || { rm -f "$tmp"; die "ldapsearch of $base failed"; }
     done
+    # sPNMappings (HOST/ stands in for cifs/, http/, ...) from the configuration
+    lab_ldap ldapsearch -LLL -s base \
+        -b "CN=Directory Service,CN=Windows NT,CN=Services,CN=Configuration,$BASEDN" \
+        '(objectClass=*)' dn objectClass sPNMappings >> "$tmp" ||
+        { rm -f "$tmp"; die "ldapsearch of sPNMappings failed"; }
     if grep -qi '^[a-z-]*;range=' "$tmp"; then
         rm -f "$tmp"
         die "the DC returned ranged attributes (;range=); the export would be incomplete"

@@ -1,0 +1,686 @@
+/* ldif_load.c - fill an index from an LDIF export: accounts, dnsNode objects
+ * and sPNMappings. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <spn/index.h>
+#include "context_impl.h"
+#include "ldif.h"
+
+/* The objectClass values that matter. */
+#define OC_USER 0x1u
+#define OC_COMPUTER 0x2u
+#define OC_MSA 0x4u
+#define OC_DNS_NODE 0x8u
+
+/* RFC 4514 value of one RDN, unescaped; DNS names fit in far less. */
+#define RDN_MAX 256
+
+/* Multi-valued attributes that LDAP may return in ranges
+ * ("servicePrincipalName;range=0-1499"): every range up to '*' must be in
+ * the entry, or the export holds only part of the values. */
+enum {
+	R_OBJECTCLASS = 0,
+	R_SPN,
+	R_ADDITIONAL,
+	R_RECORD,
+	R_MAPPINGS,
+	R_COUNT,
+};
+
+typedef struct range_state {
+	int ranged;
+	unsigned long low, high;
+	int star;              /* the current range ends in '*' */
+	const spn_ldif_attr *attr;
+} range_state;
+
+typedef struct loader {
+	spn_ctx *ctx;
+	spn_index *index;
+	const char **spns;     /* reused from entry to entry */
+	size_t spns_cap;
+	const char **extra;
+	size_t extra_cap;
+	spn_dns_record *records;
+	size_t records_cap;
+	char *scratch;         /* one sPNMappings value, split in place */
+	size_t scratch_cap;
+
+	size_t n_entries, n_accounts, n_spns, n_nodes, n_records, n_mappings;
+	size_t skipped_records;
+} loader;
+
+/* What one entry says, collected in one pass over its attributes. */
+typedef struct entry_facts {
+	unsigned int classes;
+	spn_account account;
+	const spn_ldif_attr *uac;
+	const spn_ldif_attr *enc_types;
+	int tombstoned;
+	int has_mappings;
+	range_state ranges[R_COUNT];
+} entry_facts;
+
+static int attr_is(const spn_ldif_attr *a, const char *name, size_t len)
+{
+	return a->name_len == len && strncasecmp(a->name, name, len) == 0;
+}
+
+static int value_is(const spn_ldif_attr *a, const char *value, size_t len)
+{
+	return a->value_len == len && strncasecmp(a->value, value, len) == 0;
+}
+
+static int grow_array(void **array, size_t *cap, size_t need, size_t elem)
+{
+	size_t new_cap;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	new_cap = *cap > 0 ? *cap : 64;
+	while (new_cap < need) {
+		if (new_cap > SIZE_MAX / 2 / elem)
+			return -1;
+		new_cap *= 2;
+	}
+	p = realloc(*array, new_cap * elem);
+	if (p == NULL)
+		return -1;
+	*array = p;
+	*cap = new_cap;
+	return 0;
+}
+
+static spn_status no_memory(loader *l, const spn_ldif_entry *e)
+{
+	return spn_error(l->ctx, SPN_E_NOMEM, "%s:%zu: out of memory", e->source,
+			 e->line);
+}
+
+/* A text value the index keeps as a C string must not hold NUL bytes. */
+static spn_status check_text(loader *l, const spn_ldif_entry *e,
+			     const spn_ldif_attr *a)
+{
+	if (memchr(a->value, '\0', a->value_len) == NULL)
+		return SPN_OK;
+	return spn_error(l->ctx, SPN_E_INPUT,
+			 "%s:%zu: a value of '%s' in '%s' contains a NUL byte",
+			 e->source, a->line, a->name, e->dn);
+}
+
+/* userAccountControl and msDS-SupportedEncryptionTypes: a 32-bit integer,
+ * which AD writes signed. */
+static spn_status parse_flags(loader *l, const spn_ldif_entry *e,
+			      const spn_ldif_attr *a, unsigned int *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(a->value, &end, 10);
+	if (a->value_len == 0 || end != a->value + a->value_len || errno != 0 ||
+	    v < -2147483648LL || v > 4294967295LL)
+		return spn_error(l->ctx, SPN_E_INPUT,
+				 "%s:%zu: '%s' of '%s' is '%s', not a 32-bit "
+				 "number", e->source, a->line, a->name, e->dn,
+				 a->value);
+	*out = (unsigned int)(v & 0xffffffffLL);
+	return SPN_OK;
+}
+
+/* A decimal number at s; *end_out is the first byte after it. */
+static int parse_ulong(const char *s, unsigned long *value_out,
+		       const char **end_out)
+{
+	unsigned long value;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	value = strtoul(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	*value_out = value;
+	*end_out = end;
+	return 0;
+}
+
+/* Find "range=LOW-HIGH" or "range=LOW-*" among the options. Returns 0
+ * when there is none, 1 when found, -1 when it is malformed. */
+static int range_option(const char *opts, unsigned long *low_out,
+			unsigned long *high_out, int *star_out)
+{
+	const char *p = opts, *end;
+	unsigned long low, high = 0;
+	int star;
+
+	while (*p != '\0') {
+		if (strncasecmp(p, "range=", 6) == 0) {
+			if (parse_ulong(p + 6, &low, &end) != 0 || *end != '-')
+				return -1;
+			p = end + 1;
+			star = *p == '*';
+			if (star)
+				end = p + 1;
+			else if (parse_ulong(p, &high, &end) != 0 || high < low)
+				return -1;
+			if (*end != '\0' && *end != ';')
+				return -1;
+			*low_out = low;
+			*high_out = high;
+			*star_out = star;
+			return 1;
+		}
+		p = strchr(p, ';');
+		if (p == NULL)
+			break;
+		p++;
+	}
+	return 0;
+}
+
+static spn_status track_range(loader *l, const spn_ldif_entry *e,
+			      const spn_ldif_attr *a, range_state *r)
+{
+	unsigned long low = 0, high = 0;
+	int star = 0, found;
+
+	if (a->options_len == 0)
+		return SPN_OK;
+	found = range_option(a->options, &low, &high, &star);
+	if (found < 0)
+		return spn_error(l->ctx, SPN_E_INPUT,
+				 "%s:%zu: '%s;%s' in '%s': malformed range "
+				 "option", e->source, a->line, a->name,
+				 a->options, e->dn);
+	if (found == 0)
+		return SPN_OK;
+	if (r->ranged && low == r->low && high == r->high && star == r->star)
+		return SPN_OK;   /* another value of the same range */
+	if ((!r->ranged && low == 0) ||
+	    (r->ranged && !r->star && low == r->high + 1)) {
+		r->ranged = 1;
+		r->low = low;
+		r->high = high;
+		r->star = star;
+		r->attr = a;
+		return SPN_OK;
+	}
+	return spn_error(l->ctx, SPN_E_INPUT,
+			 "%s:%zu: '%s;%s' in '%s' does not continue the "
+			 "values before it: the export is incomplete",
+			 e->source, a->line, a->name, a->options, e->dn);
+}
+
+static spn_status check_ranges(loader *l, const spn_ldif_entry *e,
+			       const entry_facts *f)
+{
+	size_t i;
+
+	for (i = 0; i < R_COUNT; i++) {
+		const range_state *r = &f->ranges[i];
+
+		if (r->ranged && !r->star)
+			return spn_error(l->ctx, SPN_E_INPUT,
+					 "%s:%zu: '%s;%s' in '%s' holds only "
+					 "part of the values (LDAP range "
+					 "retrieval was not finished): the "
+					 "export is incomplete", e->source,
+					 r->attr->line, r->attr->name,
+					 r->attr->options, e->dn);
+	}
+	return SPN_OK;
+}
+
+static unsigned int class_bit(const spn_ldif_attr *a)
+{
+	switch (a->value[0] | 0x20) {
+	case 'u':
+		return value_is(a, "user", 4) ? OC_USER : 0;
+	case 'c':
+		return value_is(a, "computer", 8) ? OC_COMPUTER : 0;
+	case 'm':
+		return (value_is(a, "msDS-GroupManagedServiceAccount", 31) ||
+			value_is(a, "msDS-ManagedServiceAccount", 26)) ?
+			       OC_MSA : 0;
+	case 'd':
+		return value_is(a, "dnsNode", 7) ? OC_DNS_NODE : 0;
+	default:
+		return 0;
+	}
+}
+
+/* One pass over the attributes: everything but the dnsRecord values. */
+static spn_status collect(loader *l, const spn_ldif_entry *e, entry_facts *f)
+{
+	spn_account *acc = &f->account;
+	size_t i;
+	spn_status st;
+
+	for (i = 0; i < e->n_attrs; i++) {
+		const spn_ldif_attr *a = &e->attrs[i];
+		range_state *r = NULL;
+
+		switch (a->name[0] | 0x20) {
+		case 'o':
+			if (attr_is(a, "objectClass", 11)) {
+				f->classes |= class_bit(a);
+				r = &f->ranges[R_OBJECTCLASS];
+			}
+			break;
+		case 's':
+			if (attr_is(a, "servicePrincipalName", 20)) {
+				st = check_text(l, e, a);
+				if (st != SPN_OK)
+					return st;
+				if (grow_array((void **)&l->spns, &l->spns_cap,
+					       acc->n_spns + 1,
+					       sizeof(*l->spns)) != 0)
+					return no_memory(l, e);
+				l->spns[acc->n_spns++] = a->value;
+				r = &f->ranges[R_SPN];
+			} else if (attr_is(a, "sAMAccountName", 14)) {
+				st = check_text(l, e, a);
+				if (st != SPN_OK)
+					return st;
+				if (acc->sam == NULL)
+					acc->sam = a->value;
+			} else if (attr_is(a, "sPNMappings", 11)) {
+				f->has_mappings = 1;
+				r = &f->ranges[R_MAPPINGS];
+			}
+			break;
+		case 'u':
+			if (attr_is(a, "userAccountControl", 18) && f->uac == NULL)
+				f->uac = a;
+			break;
+		case 'd':
+			if (attr_is(a, "dNSHostName", 11)) {
+				st = check_text(l, e, a);
+				if (st != SPN_OK)
+					return st;
+				if (acc->dns_host_name == NULL)
+					acc->dns_host_name = a->value;
+			} else if (attr_is(a, "dnsRecord", 9)) {
+				r = &f->ranges[R_RECORD];
+			} else if (attr_is(a, "dNSTombstoned", 13)) {
+				f->tombstoned = value_is(a, "TRUE", 4);
+			}
+			break;
+		case 'm':
+			if (attr_is(a, "msDS-AdditionalDnsHostName", 26)) {
+				st = check_text(l, e, a);
+				if (st != SPN_OK)
+					return st;
+				if (grow_array((void **)&l->extra, &l->extra_cap,
+					       acc->n_additional_dns + 1,
+					       sizeof(*l->extra)) != 0)
+					return no_memory(l, e);
+				l->extra[acc->n_additional_dns++] = a->value;
+				r = &f->ranges[R_ADDITIONAL];
+			} else if (attr_is(a, "msDS-SupportedEncryptionTypes",
+					   29) && f->enc_types == NULL) {
+				f->enc_types = a;
+			}
+			break;
+		default:
+			break;
+		}
+		if (r != NULL) {
+			st = track_range(l, e, a, r);
+			if (st != SPN_OK)
+				return st;
+		}
+	}
+	return check_ranges(l, e, f);
+}
+
+static spn_status add_account(loader *l, const spn_ldif_entry *e,
+			      entry_facts *f)
+{
+	spn_account *acc = &f->account;
+	spn_status st;
+
+	if (f->classes & OC_MSA)
+		acc->kind = SPN_ACCOUNT_MSA;
+	else if (f->classes & OC_COMPUTER)
+		acc->kind = SPN_ACCOUNT_COMPUTER;
+	else if (f->classes & OC_USER)
+		acc->kind = SPN_ACCOUNT_USER;
+	else
+		acc->kind = SPN_ACCOUNT_OTHER;
+	if (memchr(e->dn, '\0', e->dn_len) != NULL)
+		return spn_error(l->ctx, SPN_E_INPUT,
+				 "%s:%zu: the dn contains a NUL byte",
+				 e->source, e->line);
+	acc->dn = e->dn;
+	if (f->uac != NULL) {
+		st = parse_flags(l, e, f->uac, &acc->uac);
+		if (st != SPN_OK)
+			return st;
+		acc->has_uac = 1;
+	}
+	if (f->enc_types != NULL) {
+		st = parse_flags(l, e, f->enc_types, &acc->enc_types);
+		if (st != SPN_OK)
+			return st;
+		acc->has_enc_types = 1;
+	}
+	acc->spns = l->spns;
+	acc->additional_dns = l->extra;
+	st = spn_index_add_account(l->index, acc);
+	if (st != SPN_OK)
+		return spn_error(l->ctx, st, "%s:%zu: cannot add '%s' to the "
+				 "index (%s)", e->source, e->line, e->dn,
+				 spn_status_name(st));
+	l->n_accounts++;
+	l->n_spns += acc->n_spns;
+	return SPN_OK;
+}
+
+static int is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+static int hex_value(char c)
+{
+	return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+/* The next RDN of a DN from *pos: its type and its value with the RFC 4514
+ * escapes undone. Returns 0, or -1 when malformed or too long. */
+static int next_rdn(const char *dn, size_t len, size_t *pos, char *type,
+		    char *value)
+{
+	size_t i = *pos, t = 0, v = 0;
+
+	while (i < len && dn[i] == ' ')
+		i++;
+	while (i < len && dn[i] != '=') {
+		if (dn[i] == ',' || t + 1 >= RDN_MAX)
+			return -1;
+		type[t++] = dn[i++];
+	}
+	if (i >= len || t == 0)
+		return -1;
+	type[t] = '\0';
+	i++;
+	while (i < len && dn[i] != ',') {
+		char c = dn[i];
+
+		if (c == '+')
+			return -1;   /* multi-valued RDN: not a DNS name */
+		if (c == '\\') {
+			if (i + 2 < len && is_hex(dn[i + 1]) &&
+			    is_hex(dn[i + 2])) {
+				c = (char)(hex_value(dn[i + 1]) * 16 +
+					   hex_value(dn[i + 2]));
+				i += 3;
+			} else if (i + 1 < len) {
+				c = dn[i + 1];
+				i += 2;
+			} else {
+				return -1;
+			}
+		} else {
+			i++;
+		}
+		if (c == '\0' || v + 1 >= RDN_MAX)
+			return -1;
+		value[v++] = c;
+	}
+	value[v] = '\0';
+	if (i < len)
+		i++;
+	*pos = i;
+	return 0;
+}
+
+/* Lower case (ASCII), and one trailing dot removed. */
+static void dns_name(char *s)
+{
+	size_t len = strlen(s);
+
+	if (len > 0 && s[len - 1] == '.')
+		s[--len] = '\0';
+	for (; *s != '\0'; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s + 32);
+}
+
+/* A dnsNode: "DC=<name>,DC=<zone>,CN=MicrosoftDNS,..." with its records.
+ * As the live scan does (dir_dns.c), a node of another shape, the root
+ * hints and the internal "..xxx" zones are skipped, and so is a dnsRecord
+ * value that does not decode, each with a warning. */
+static spn_status add_dns_node(loader *l, const spn_ldif_entry *e,
+			       const entry_facts *f)
+{
+	char type[RDN_MAX], node[RDN_MAX], zone[RDN_MAX], parent[RDN_MAX];
+	char fqdn[2 * RDN_MAX];
+	spn_dns_node dns;
+	size_t pos = 0, i, n = 0, value = 0;
+	spn_status st;
+
+	if (next_rdn(e->dn, e->dn_len, &pos, type, node) != 0 ||
+	    strcasecmp(type, "DC") != 0 ||
+	    next_rdn(e->dn, e->dn_len, &pos, type, zone) != 0 ||
+	    strcasecmp(type, "DC") != 0 ||
+	    next_rdn(e->dn, e->dn_len, &pos, type, parent) != 0 ||
+	    strcasecmp(type, "CN") != 0 ||
+	    strcasecmp(parent, "MicrosoftDNS") != 0) {
+		spn_log(l->ctx, SPN_LOG_WARNING,
+			"%s:%zu: dnsNode %s is not DC=<name>,DC=<zone>,"
+			"CN=MicrosoftDNS,...; skipped", e->source, e->line,
+			e->dn);
+		return SPN_OK;
+	}
+	dns_name(node);
+	dns_name(zone);
+	if (strcmp(zone, "rootdnsservers") == 0 || strncmp(zone, "..", 2) == 0 ||
+	    zone[0] == '\0') {
+		spn_log(l->ctx, SPN_LOG_DEBUG, "%s:%zu: dnsNode %s: internal "
+			"zone; skipped", e->source, e->line, e->dn);
+		return SPN_OK;
+	}
+	if (strcmp(node, "@") == 0 || node[0] == '\0')
+		memcpy(fqdn, zone, strlen(zone) + 1);
+	else {
+		size_t nl = strlen(node), zl = strlen(zone);
+
+		memcpy(fqdn, node, nl);
+		fqdn[nl] = '.';
+		memcpy(fqdn + nl + 1, zone, zl + 1);
+	}
+
+	for (i = 0; i < e->n_attrs; i++) {
+		const spn_ldif_attr *a = &e->attrs[i];
+
+		if ((a->name[0] | 0x20) != 'd' || !attr_is(a, "dnsRecord", 9))
+			continue;
+		value++;
+		if (grow_array((void **)&l->records, &l->records_cap, n + 1,
+			       sizeof(*l->records)) != 0)
+			return no_memory(l, e);
+		if (spn_dns_record_decode((const unsigned char *)a->value,
+					  a->value_len, &l->records[n]) ==
+		    SPN_OK) {
+			n++;
+			continue;
+		}
+		l->skipped_records++;
+		spn_log(l->ctx, SPN_LOG_WARNING,
+			"%s:%zu: dnsRecord value %zu of %s (%s, %zu bytes) does "
+			"not decode (MS-DNSP DNS_RPC_RECORD); skipped",
+			e->source, a->line, value, fqdn, e->dn, a->value_len);
+	}
+	memset(&dns, 0, sizeof(dns));
+	dns.fqdn = fqdn;
+	dns.zone = zone;
+	dns.records = l->records;
+	dns.n_records = n;
+	dns.tombstoned = f->tombstoned;
+	st = spn_index_add_dns_node(l->index, &dns);
+	if (st != SPN_OK)
+		return spn_error(l->ctx, st, "%s:%zu: cannot add '%s' to the "
+				 "index (%s)", e->source, e->line, fqdn,
+				 spn_status_name(st));
+	l->n_nodes++;
+	l->n_records += n;
+	return SPN_OK;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+		*--end = '\0';
+	return s;
+}
+
+/* sPNMappings values: "host=alerter,http,cifs,..." -> (alias, "host"). */
+static spn_status add_mappings(loader *l, const spn_ldif_entry *e)
+{
+	size_t i;
+	spn_status st;
+
+	for (i = 0; i < e->n_attrs; i++) {
+		const spn_ldif_attr *a = &e->attrs[i];
+		char *target, *alias, *eq, *next;
+
+		if ((a->name[0] | 0x20) != 's' || !attr_is(a, "sPNMappings", 11))
+			continue;
+		if (grow_array((void **)&l->scratch, &l->scratch_cap,
+			       a->value_len + 1, 1) != 0)
+			return no_memory(l, e);
+		memcpy(l->scratch, a->value, a->value_len + 1);
+		eq = strchr(l->scratch, '=');
+		target = l->scratch;
+		if (eq != NULL) {
+			*eq = '\0';
+			target = trim(target);
+		}
+		/* free text in the directory: like the live scan, a value
+		 * that is not "class=alias,..." is reported and skipped */
+		if (eq == NULL || target[0] == '\0' ||
+		    memchr(a->value, '\0', a->value_len) != NULL) {
+			spn_log(l->ctx, SPN_LOG_WARNING,
+				"%s:%zu: sPNMappings value '%s' is not "
+				"'class=alias,alias,...'; ignored", e->source,
+				a->line, a->value);
+			continue;
+		}
+		for (alias = eq + 1; alias != NULL; alias = next) {
+			next = strchr(alias, ',');
+			if (next != NULL)
+				*next++ = '\0';
+			alias = trim(alias);
+			if (alias[0] == '\0')
+				continue;
+			st = spn_index_add_mapping(l->index, alias, target);
+			if (st != SPN_OK)
+				return spn_error(l->ctx, st,
+						 "%s:%zu: cannot add the "
+						 "sPNMapping %s=%s (%s)",
+						 e->source, a->line, target,
+						 alias, spn_status_name(st));
+			l->n_mappings++;
+		}
+	}
+	return SPN_OK;
+}
+
+static spn_status load_entry(spn_ctx *ctx, const spn_ldif_entry *e,
+			     void *userdata)
+{
+	loader *l = userdata;
+	entry_facts f;
+	spn_status st;
+
+	(void)ctx;
+	l->n_entries++;
+	memset(&f, 0, sizeof(f));
+	st = collect(l, e, &f);
+	if (st != SPN_OK)
+		return st;
+	if (f.account.n_spns > 0 || (f.classes & (OC_COMPUTER | OC_MSA))) {
+		st = add_account(l, e, &f);
+		if (st != SPN_OK)
+			return st;
+	}
+	if (f.classes & OC_DNS_NODE) {
+		st = add_dns_node(l, e, &f);
+		if (st != SPN_OK)
+			return st;
+	}
+	if (f.has_mappings)
+		return add_mappings(l, e);
+	return SPN_OK;
+}
+
+/* Run a parse into the index and check that it found something. */
+static spn_status load(spn_index *index, spn_ctx *ctx, const char *name,
+		       const char *buf, size_t len)
+{
+	loader l;
+	spn_status st;
+
+	memset(&l, 0, sizeof(l));
+	l.ctx = ctx;
+	l.index = index;
+	if (buf != NULL)
+		st = spn_ldif_parse_buffer(ctx, name, buf, len, load_entry, &l);
+	else
+		st = spn_ldif_parse_file(ctx, name, load_entry, &l);
+	if (st != SPN_OK)
+		goto cleanup;
+	if (l.n_accounts == 0 && l.n_nodes == 0 && l.n_mappings == 0) {
+		st = spn_error(ctx, SPN_E_INPUT,
+			       "%s: %zu entries, but no account (an entry with "
+			       "servicePrincipalName, or a computer), no "
+			       "dnsNode and no sPNMappings: export those "
+			       "attributes", name, l.n_entries);
+		goto cleanup;
+	}
+	spn_log(ctx, SPN_LOG_INFO,
+		"%s: %zu entries: %zu accounts with %zu SPNs, %zu DNS names "
+		"with %zu records (%zu skipped), %zu sPNMappings aliases", name,
+		l.n_entries, l.n_accounts, l.n_spns, l.n_nodes, l.n_records,
+		l.skipped_records, l.n_mappings);
+
+cleanup:
+	free(l.spns);
+	free(l.extra);
+	free(l.records);
+	free(l.scratch);
+	return st;
+}
+
+spn_status spn_index_load_ldif_buffer(spn_index *index, spn_ctx *ctx,
+				      const char *name, const char *buf,
+				      size_t len)
+{
+	if (index == NULL || name == NULL || buf == NULL)
+		return spn_error(ctx, SPN_E_USAGE,
+				 "spn_index_load_ldif_buffer needs an index, a "
+				 "name and a buffer");
+	return load(index, ctx, name, buf, len);
+}
+
+SPN_EXPORT spn_status spn_index_load_ldif(spn_index *index, spn_ctx *ctx,
+					  const char *path)
+{
+	if (index == NULL || path == NULL)
+		return spn_error(ctx, SPN_E_USAGE,
+				 "spn_index_load_ldif needs an index and a path");
+	return load(index, ctx, path, NULL, 0);
+}

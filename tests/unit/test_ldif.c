@@ -1,0 +1,1118 @@
+/* test_ldif.c - the LDIF reader (entries as its callback sees them) and the
+ * LDIF loader (what reaches the index). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <spn/spn.h>
+#include "context_impl.h"
+#include "index_impl.h"
+#include "ldif.h"
+
+/* ---- the reader: every entry rendered as text ---------------------------- */
+
+typedef struct seen {
+	char text[200000];
+	size_t len;
+	size_t entries;
+	size_t stop_after;   /* fail the callback at this entry (1-based) */
+} seen;
+
+static void add_text(seen *s, const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		assert_true(s->len + 5 < sizeof(s->text));
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			s->text[s->len++] = (char)c;
+		} else {
+			snprintf(s->text + s->len, 5, "\\x%02x", c);
+			s->len += 4;
+		}
+	}
+	s->text[s->len] = '\0';
+}
+
+/* "dn=<dn>|name;options=value|...\n" for each entry. */
+static spn_status on_entry(spn_ctx *ctx, const spn_ldif_entry *e, void *userdata)
+{
+	seen *s = userdata;
+	size_t i;
+
+	s->entries++;
+	if (s->stop_after != 0 && s->entries == s->stop_after)
+		return spn_error(ctx, SPN_E_INPUT, "stopped by the callback");
+	assert_int_equal(strlen(e->dn), e->dn_len);
+	add_text(s, "dn=", 3);
+	add_text(s, e->dn, e->dn_len);
+	for (i = 0; i < e->n_attrs; i++) {
+		const spn_ldif_attr *a = &e->attrs[i];
+
+		assert_int_equal(strlen(a->name), a->name_len);
+		assert_int_equal(strlen(a->options), a->options_len);
+		assert_int_equal(a->value[a->value_len], '\0');
+		add_text(s, "|", 1);
+		add_text(s, a->name, a->name_len);
+		if (a->options_len > 0) {
+			add_text(s, ";", 1);
+			add_text(s, a->options, a->options_len);
+		}
+		add_text(s, "=", 1);
+		add_text(s, a->value, a->value_len);
+	}
+	assert_true(s->len + 2 < sizeof(s->text));
+	s->text[s->len++] = '\n';
+	s->text[s->len] = '\0';
+	return SPN_OK;
+}
+
+typedef struct fixture {
+	spn_ctx *ctx;
+	seen seen;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	assert_int_equal(spn_ctx_new(&f->ctx), SPN_OK);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+
+	spn_ctx_unref(f->ctx);
+	free(f);
+	return 0;
+}
+
+/* Parse from an allocation of exactly the text's length (no NUL after it),
+ * so that a read past the end is caught. */
+static spn_status parse_len(fixture *f, const char *text, size_t len)
+{
+	char *copy = malloc(len > 0 ? len : 1);
+	spn_status st;
+
+	assert_non_null(copy);
+	memcpy(copy, text, len);
+	f->seen.len = 0;
+	f->seen.text[0] = '\0';
+	f->seen.entries = 0;
+	st = spn_ldif_parse_buffer(f->ctx, "t.ldif", copy, len, on_entry,
+				   &f->seen);
+	free(copy);
+	return st;
+}
+
+static spn_status parse(fixture *f, const char *text)
+{
+	return parse_len(f, text, strlen(text));
+}
+
+static void assert_error(fixture *f, const char *text, const char *message)
+{
+	assert_int_equal(parse(f, text), SPN_E_INPUT);
+	if (strstr(spn_ctx_error(f->ctx), message) == NULL)
+		fail_msg("error '%s' does not contain '%s'",
+			 spn_ctx_error(f->ctx), message);
+}
+
+static void test_plain_entries(void **state)
+{
+	fixture *f = *state;
+
+	assert_int_equal(parse(f,
+		"dn: CN=svc_web,CN=Users,DC=corp,DC=test\n"
+		"objectClass: top\n"
+		"objectClass: user\n"
+		"sAMAccountName: svc_web\n"
+		"servicePrincipalName: http/web01.corp.test\n"
+		"servicePrincipalName:   http/web01\n"
+		"description:\n"
+		"\n"
+		"dn: CN=WS01,CN=Computers,DC=corp,DC=test\n"
+		"sAMAccountName: WS01$\n"
+		"\n"), SPN_OK);
+	assert_int_equal(f->seen.entries, 2);
+	assert_string_equal(f->seen.text,
+		"dn=CN=svc_web,CN=Users,DC=corp,DC=test|objectClass=top"
+		"|objectClass=user|sAMAccountName=svc_web"
+		"|servicePrincipalName=http/web01.corp.test"
+		"|servicePrincipalName=http/web01|description=\n"
+		"dn=CN=WS01,CN=Computers,DC=corp,DC=test|sAMAccountName=WS01$\n");
+}
+
+static void test_version_comments_and_blank_lines(void **state)
+{
+	fixture *f = *state;
+
+	assert_int_equal(parse(f,
+		"# a comment\n"
+		"version: 1\n"
+		"\n\n"
+		"# name, Users, corp.test\n"
+		"dn: CN=a,DC=corp,DC=test\n"
+		"# a comment inside the entry\n"
+		"cn: a\n"
+		"# a folded comment\n"
+		" that goes on\n"
+		"\n\n\n"
+		"dn: CN=b,DC=corp,DC=test\n"), SPN_OK);
+	assert_string_equal(f->seen.text,
+		"dn=CN=a,DC=corp,DC=test|cn=a\n"
+		"dn=CN=b,DC=corp,DC=test\n");
+	assert_error(f, "version: 2\ndn: CN=a\n\n", "t.ldif:1: LDIF version '2'");
+	/* paged ldapsearch -L repeats it before every page */
+	assert_int_equal(parse(f, "version: 1\n\ndn: CN=a\n\nversion: 1\n\n"
+				  "dn: CN=b\n"), SPN_OK);
+	assert_string_equal(f->seen.text, "dn=CN=a\ndn=CN=b\n");
+	assert_error(f, "dn: CN=a\n\nversion: 3\n", "t.ldif:3: LDIF version '3'");
+}
+
+static void test_base64(void **state)
+{
+	fixture *f = *state;
+
+	/* "CN=Jörg,DC=corp" and a binary value with a NUL and a newline */
+	assert_int_equal(parse(f,
+		"dn:: Q049SsO2cmcsREM9Y29ycA==\n"
+		"objectGUID:: AAEKAg==\n"
+		"empty::\n"
+		"one:: YQ==\n"
+		"two:: YWI=\n"
+		"three:: YWJj\n"
+		"spaces::   YWJj  \n"
+		"\n"), SPN_OK);
+	assert_string_equal(f->seen.text,
+		"dn=CN=J\\xc3\\xb6rg,DC=corp|objectGUID=\\x00\\x01\\x0a\\x02"
+		"|empty=|one=a|two=ab|three=abc|spaces=abc\n");
+}
+
+static void test_bad_base64(void **state)
+{
+	fixture *f = *state;
+
+	assert_error(f, "dn: CN=a\nx:: YWJ\n\n",
+		     "t.ldif:2: the value of attribute 'x' is not valid base64");
+	assert_error(f, "dn: CN=a\nx:: YW=j\n\n", "not valid base64");
+	assert_error(f, "dn: CN=a\nx:: ====\n\n", "not valid base64");
+	assert_error(f, "dn: CN=a\nx:: YW Jj\n\n", "not valid base64");
+	assert_error(f, "dn: CN=a\nx:: YW*j\n\n", "not valid base64");
+	assert_error(f, "dn:: %%%%\n\n", "t.ldif:1:");
+	/* a folded value is unfolded into a buffer that held a longer line:
+	 * what follows the value there must not be read as more base64 */
+	assert_error(f, "dn: CN=a\n"
+		     "longattributename: AAAAAAAAAAAAAAAA\n AAAAAAAAAAAAAAAAAAAA\n"
+		     "x:: YWJj\n Y\n\n",
+		     "t.ldif:4: the value of attribute 'x' is not valid base64");
+}
+
+static void test_folded_lines(void **state)
+{
+	fixture *f = *state;
+
+	assert_int_equal(parse(f,
+		"dn: CN=svc_bulk,CN=Us\n"
+		" ers,DC=corp,DC=test\n"
+		"servicePrincipalName: http/bulk0001.co\n"
+		" rp.te\n"
+		" st\n"
+		"description: two  \n"
+		"  spaces kept\n"
+		"blob:: YW\n"
+		" Jj\n"
+		"\n"), SPN_OK);
+	assert_string_equal(f->seen.text,
+		"dn=CN=svc_bulk,CN=Users,DC=corp,DC=test"
+		"|servicePrincipalName=http/bulk0001.corp.test"
+		"|description=two   spaces kept|blob=abc\n");
+	assert_error(f, " dn: CN=a\n\n", "t.ldif:1: a continuation line");
+	assert_error(f, "dn: CN=a\ncn: a\n\n x\n",
+		     "t.ldif:4: a continuation line");
+}
+
+static void test_crlf_and_ldifde(void **state)
+{
+	fixture *f = *state;
+
+	/* ldifde: CRLF, a blank line first, changetype: add, folded at 79 */
+	assert_int_equal(parse(f,
+		"\r\n"
+		"dn: CN=svc_sql,OU=Service Accounts,OU=Tier1,OU=Admin,DC=corp,D"
+		"C=test\r\n"
+		"changetype: add\r\n"
+		"objectClass: user\r\n"
+		"servicePrincipalName: MSSQLSvc/sql1.corp.test:1433\r\n"
+		"servicePrincipalName: MSSQLSvc/averyveryveryverylongservername"
+		"0123456789.corp.\r\n"
+		" test:1433\r\n"
+		"\r\n"), SPN_OK);
+	assert_string_equal(f->seen.text,
+		"dn=CN=svc_sql,OU=Service Accounts,OU=Tier1,OU=Admin,DC=corp,"
+		"DC=test|objectClass=user"
+		"|servicePrincipalName=MSSQLSvc/sql1.corp.test:1433"
+		"|servicePrincipalName=MSSQLSvc/averyveryveryverylongservername"
+		"0123456789.corp.test:1433\n");
+	/* only right after the dn is it a changetype */
+	assert_int_equal(parse(f, "dn: CN=a\ncn: a\nchangetype: add\n\n"),
+			 SPN_OK);
+	assert_string_equal(f->seen.text, "dn=CN=a|cn=a|changetype=add\n");
+	assert_error(f, "dn: CN=a\nchangetype: modify\nreplace: cn\n\n",
+		     "t.ldif:2: 'changetype: modify' is a change record");
+	assert_error(f, "dn: CN=a\ncontrol: 1.2.3 true\n\n",
+		     "t.ldif:2: 'control:'");
+}
+
+static void test_attribute_options(void **state)
+{
+	fixture *f = *state;
+
+	assert_int_equal(parse(f,
+		"dn: CN=a\n"
+		"servicePrincipalName;range=0-*: http/a\n"
+		"userCertificate;binary:: YWJj\n"
+		"description;lang-en;x: hi\n"
+		"\n"), SPN_OK);
+	assert_string_equal(f->seen.text,
+		"dn=CN=a|servicePrincipalName;range=0-*=http/a"
+		"|userCertificate;binary=abc|description;lang-en;x=hi\n");
+	/* names of one length share a cache slot: each is still checked */
+	assert_error(f, "dn: CN=a\nabc: 1\na c: 2\n\n",
+		     "t.ldif:3: 'a c' is not a valid attribute name");
+	assert_error(f, "dn: CN=a\nbad name: x\n\n",
+		     "t.ldif:2: 'bad name' is not a valid attribute name");
+	assert_error(f, "dn: CN=a\n: x\n\n",
+		     "t.ldif:2: there is no attribute name before the ':'");
+	assert_error(f, "dn: CN=a\nx;a b: x\n\n",
+		     "t.ldif:2: 'x;a b' has invalid attribute options");
+}
+
+static void test_long_value(void **state)
+{
+	fixture *f = *state;
+	size_t n = 100000, i, pos = 0, col;
+	char *text = malloc(2 * n);
+	char *value = malloc(n + 1);
+	seen expect;
+
+	assert_non_null(text);
+	assert_non_null(value);
+	for (i = 0; i < n; i++)
+		value[i] = (char)('a' + i % 26);
+	value[n] = '\0';
+	pos += (size_t)sprintf(text, "dn: CN=big\ndescription: ");
+	col = 13;
+	for (i = 0; i < n; i++) {
+		if (col == 76) {
+			memcpy(text + pos, "\n ", 2);
+			pos += 2;
+			col = 1;
+		}
+		text[pos++] = value[i];
+		col++;
+	}
+	memcpy(text + pos, "\n\n", 2);
+	pos += 2;
+	assert_int_equal(parse_len(f, text, pos), SPN_OK);
+	memset(&expect, 0, sizeof(expect));
+	add_text(&expect, "dn=CN=big|description=", 22);
+	add_text(&expect, value, n);
+	expect.text[expect.len++] = '\n';
+	expect.text[expect.len] = '\0';
+	assert_string_equal(f->seen.text, expect.text);
+	free(text);
+	free(value);
+}
+
+static void test_empty_and_not_ldif(void **state)
+{
+	fixture *f = *state;
+
+	assert_int_equal(parse_len(f, "", 0), SPN_E_INPUT);
+	assert_non_null(strstr(spn_ctx_error(f->ctx), "t.ldif: no entries"));
+	assert_error(f, "\n\n# only comments\n\n", "t.ldif: no entries");
+	assert_error(f, "version: 1\n", "t.ldif: no entries");
+	assert_error(f, "name,spn\nsvc,http/a\n",
+		     "t.ldif:1: 'name,spn' is not 'attribute: value'");
+}
+
+static void test_byte_order_marks(void **state)
+{
+	fixture *f = *state;
+
+	assert_int_equal(parse(f, "\xef\xbb\xbf" "dn: CN=a\n\n"), SPN_OK);
+	assert_string_equal(f->seen.text, "dn=CN=a\n");
+	assert_int_equal(parse_len(f, "\xff\xfe" "d\0n\0:\0", 8), SPN_E_INPUT);
+	assert_non_null(strstr(spn_ctx_error(f->ctx),
+			       "t.ldif: the file is UTF-16 (ldifde -u?)"));
+}
+
+static void test_no_trailing_newline(void **state)
+{
+	fixture *f = *state;
+
+	assert_error(f, "dn: CN=a\ncn: a", "t.ldif:2: the last line has no newline");
+	assert_error(f, "dn: CN=a\ncn: a\r", "t.ldif:2: the last line");
+	/* ending right after a line is fine, with or without a blank line */
+	assert_int_equal(parse(f, "dn: CN=a\ncn: a\n"), SPN_OK);
+	assert_string_equal(f->seen.text, "dn=CN=a|cn=a\n");
+}
+
+static void test_missing_dn(void **state)
+{
+	fixture *f = *state;
+
+	assert_error(f, "cn: a\nsn: b\n\n",
+		     "t.ldif:1: an entry must start with 'dn:', not 'cn:'");
+	assert_error(f, "dn: CN=a\ncn: a\n\ncn: b\n\n",
+		     "t.ldif:4: an entry must start with 'dn:'");
+	assert_error(f, "dn: CN=a\ncn: a\ndn: CN=b\n\n",
+		     "t.ldif:3: a second 'dn:' inside the entry that starts "
+		     "at line 1");
+	/* an empty dn (the root DSE) is still a dn */
+	assert_int_equal(parse(f, "dn:\nnamingContexts: DC=corp\n\n"), SPN_OK);
+	assert_string_equal(f->seen.text, "dn=|namingContexts=DC=corp\n");
+}
+
+static void test_urls_are_refused(void **state)
+{
+	fixture *f = *state;
+
+	assert_error(f, "dn: CN=a\njpegPhoto:< file:///etc/shadow\n\n",
+		     "t.ldif:2: attribute 'jpegPhoto' takes its value from the "
+		     "URL 'file:///etc/shadow'");
+	assert_error(f, "dn: CN=a\nx:<http://example/\n\n", "t.ldif:2:");
+}
+
+static const char ldapsearch_output[] =
+	"# extended LDIF\n"
+	"#\n"
+	"# LDAPv3\n"
+	"# base <DC=corp,DC=test> with scope subtree\n"
+	"# filter: (servicePrincipalName=*)\n"
+	"# requesting: servicePrincipalName \n"
+	"#\n"
+	"\n"
+	"# svc_web, Users, corp.test\n"
+	"dn: CN=svc_web,CN=Users,DC=corp,DC=test\n"
+	"servicePrincipalName: http/web01.corp.test\n"
+	"servicePrincipalName: http/web01\n"
+	"\n"
+	"# search reference\n"
+	"ref: ldap://corp.test/CN=Configuration,DC=corp,DC=test\n"
+	"\n"
+	"# FS2, Computers, corp.test\n"
+	"dn: CN=FS2,CN=Computers,DC=corp,DC=test\n"
+	"servicePrincipalName: cifs/fs2.corp.test\n"
+	"\n"
+	"# search result\n"
+	"search: 2\n"
+	"result: 0 Success\n"
+	"control: 1.2.840.113556.1.4.319 false MAQCAQAEAA==\n"
+	"pagedresults: cookie=\n"
+	"\n"
+	"# numResponses: 4\n"
+	"# numEntries: 2\n"
+	"# numReferences: 1\n";
+
+static void test_ldapsearch_output(void **state)
+{
+	fixture *f = *state;
+
+	assert_int_equal(parse(f, ldapsearch_output), SPN_OK);
+	assert_string_equal(f->seen.text,
+		"dn=CN=svc_web,CN=Users,DC=corp,DC=test"
+		"|servicePrincipalName=http/web01.corp.test"
+		"|servicePrincipalName=http/web01\n"
+		"dn=CN=FS2,CN=Computers,DC=corp,DC=test"
+		"|servicePrincipalName=cifs/fs2.corp.test\n");
+}
+
+/* Paged ldapsearch (-E pr=N/noprompt) as OpenLDAP 2.5 writes it: every
+ * page ends with a result record and repeats the header right after it. */
+static const char ldapsearch_paged[] =
+	"# extended LDIF\n"
+	"#\n"
+	"# LDAPv3\n"
+	"# base <DC=corp,DC=test> with scope subtree\n"
+	"# with pagedResults control: size=1\n"
+	"#\n"
+	"\n"
+	"# svc_web, Users, corp.test\n"
+	"dn: CN=svc_web,CN=Users,DC=corp,DC=test\n"
+	"servicePrincipalName: http/web01.corp.test\n"
+	"\n"
+	"# search result\n"
+	"search: 2\n"
+	"result: 0 Success\n"
+	"control: 1.2.840.113556.1.4.319 false MAcCASUEAjEA\n"
+	"pagedresults: estimate=2 cookie=MQA=\n"
+	"# extended LDIF\n"
+	"#\n"
+	"# LDAPv3\n"
+	"# base <DC=corp,DC=test> with scope subtree\n"
+	"# with pagedResults control: size=1\n"
+	"#\n"
+	"\n"
+	"# FS2, Computers, corp.test\n"
+	"dn: CN=FS2,CN=Computers,DC=corp,DC=test\n"
+	"servicePrincipalName: cifs/fs2.corp.test\n"
+	"\n"
+	"# search result\n"
+	"search: 3\n"
+	"result: 0 Success\n"
+	"control: 1.2.840.113556.1.4.319 false MAUCAQAEAA==\n"
+	"pagedresults: cookie=\n"
+	"\n"
+	"# numResponses: 4\n"
+	"# numEntries: 2\n";
+
+static void test_ldapsearch_paged(void **state)
+{
+	fixture *f = *state;
+	size_t n, full = strlen(ldapsearch_paged);
+
+	assert_int_equal(parse(f, ldapsearch_paged), SPN_OK);
+	assert_string_equal(f->seen.text,
+		"dn=CN=svc_web,CN=Users,DC=corp,DC=test"
+		"|servicePrincipalName=http/web01.corp.test\n"
+		"dn=CN=FS2,CN=Computers,DC=corp,DC=test"
+		"|servicePrincipalName=cifs/fs2.corp.test\n");
+	/* cut before the trailer, at any point, it is refused */
+	for (n = 0; n < (size_t)(strstr(ldapsearch_paged, "# numResponses") -
+				 ldapsearch_paged); n++)
+		assert_int_equal(parse_len(f, ldapsearch_paged, n), SPN_E_INPUT);
+	assert_int_equal(parse_len(f, ldapsearch_paged, full), SPN_OK);
+}
+
+static void test_ldapsearch_concatenated(void **state)
+{
+	fixture *f = *state;
+	char text[2 * sizeof(ldapsearch_output)];
+
+	/* two exports in one file: each trailer counts its own entries */
+	snprintf(text, sizeof(text), "%s%s", ldapsearch_output,
+		 ldapsearch_output);
+	assert_int_equal(parse(f, text), SPN_OK);
+	assert_int_equal(f->seen.entries, 4);
+	/* an export without counts (-LLL) before one with them */
+	snprintf(text, sizeof(text), "dn: CN=x\n\n%s", ldapsearch_output);
+	assert_int_equal(parse(f, text), SPN_OK);
+	assert_int_equal(f->seen.entries, 3);
+	/* a count right after an entry (no blank line) includes it */
+	assert_int_equal(parse(f, "# LDAPv3\ndn: CN=a\ncn: a\n"
+				  "# numResponses: 2\n# numEntries: 1\n"), SPN_OK);
+}
+
+static void test_ldapsearch_incomplete(void **state)
+{
+	fixture *f = *state;
+	char text[sizeof(ldapsearch_output) + 64];
+	char *p;
+
+	/* the server stopped early */
+	memcpy(text, ldapsearch_output, sizeof(ldapsearch_output));
+	p = strstr(text, "result: 0 Success");
+	memcpy(p, "result: 4 SizeLim", 17);
+	assert_error(f, text, "t.ldif:23: the search that wrote this file "
+			      "ended with 'result: 4 SizeLim'");
+
+	/* an entry hidden in the result record: a blank line is missing */
+	memcpy(text, ldapsearch_output, sizeof(ldapsearch_output));
+	p = strstr(text, "control: 1.2.840");
+	memcpy(p, "dn: CN=hidden,DC", 16);
+	assert_error(f, text, "t.ldif:24: 'dn:' inside ldapsearch's result "
+			      "record that starts at line 22");
+	assert_error(f, "dn: CN=a\n\nref: ldap://x/\ndn: CN=b\n\n",
+		     "t.ldif:4: 'dn:' inside ldapsearch's search reference "
+		     "record that starts at line 3");
+
+	/* an entry went missing */
+	memcpy(text, ldapsearch_output, sizeof(ldapsearch_output));
+	p = strstr(text, "numEntries: 2");
+	p[12] = '3';
+	assert_error(f, text, "ldapsearch counted 3 entries here but the file "
+			      "holds 2");
+}
+
+/* Cut anywhere, an ldapsearch export either fails or, past its last entry,
+ * still delivers every entry: never a part presented as the whole. */
+static void test_ldapsearch_truncated_at_every_length(void **state)
+{
+	fixture *f = *state;
+	size_t full = strlen(ldapsearch_output), n;
+	char complete[sizeof(f->seen.text)];
+
+	assert_int_equal(parse(f, ldapsearch_output), SPN_OK);
+	memcpy(complete, f->seen.text, f->seen.len + 1);
+	for (n = 0; n < full; n++) {
+		spn_status st = parse_len(f, ldapsearch_output, n);
+
+		if (st == SPN_OK)
+			assert_string_equal(f->seen.text, complete);
+		else
+			assert_int_equal(st, SPN_E_INPUT);
+		/* the trailer is the only place where a cut can succeed */
+		if (n < (size_t)(strstr(ldapsearch_output, "# numResponses") -
+				 ldapsearch_output))
+			assert_int_equal(st, SPN_E_INPUT);
+	}
+}
+
+static void test_malformed_lines(void **state)
+{
+	fixture *f = *state;
+
+	assert_error(f, "dn: CN=a\nno colon here\n\n",
+		     "t.ldif:2: 'no colon here' is not 'attribute: value'");
+	assert_error(f, "dn: CN=a\n\x01\x02: x\n\n",
+		     "t.ldif:2: '?\?' is not a valid attribute name");
+}
+
+static void test_callback_stops(void **state)
+{
+	fixture *f = *state;
+
+	f->seen.stop_after = 2;
+	assert_int_equal(parse(f, "dn: CN=a\n\ndn: CN=b\n\ndn: CN=c\n\n"),
+			 SPN_E_INPUT);
+	assert_int_equal(f->seen.entries, 2);
+	assert_string_equal(spn_ctx_error(f->ctx), "stopped by the callback");
+	f->seen.stop_after = 0;
+}
+
+static void test_bad_calls(void **state)
+{
+	fixture *f = *state;
+
+	assert_int_equal(spn_ldif_parse_buffer(f->ctx, "x", NULL, 3, on_entry,
+					       NULL), SPN_E_USAGE);
+	assert_int_equal(spn_ldif_parse_buffer(f->ctx, "x", "dn: a\n", 6, NULL,
+					       NULL), SPN_E_USAGE);
+	assert_int_equal(spn_ldif_parse_file(f->ctx, NULL, on_entry, NULL),
+			 SPN_E_USAGE);
+}
+
+/* ---- files ----------------------------------------------------------------- */
+
+static char *write_file(const char *text, size_t len)
+{
+	char *path = strdup("/tmp/spn-test-ldif-XXXXXX");
+	int fd;
+
+	assert_non_null(path);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	return path;
+}
+
+static void test_file_reader(void **state)
+{
+	fixture *f = *state;
+	char *path = write_file(ldapsearch_output, strlen(ldapsearch_output));
+	char *empty = write_file("", 0);
+
+	f->seen.len = 0;
+	assert_int_equal(spn_ldif_parse_file(f->ctx, path, on_entry, &f->seen),
+			 SPN_OK);
+	assert_int_equal(f->seen.entries, 2);
+	assert_int_equal(spn_ldif_parse_file(f->ctx, empty, on_entry, &f->seen),
+			 SPN_E_INPUT);
+	assert_non_null(strstr(spn_ctx_error(f->ctx), "the file is empty"));
+	assert_int_equal(spn_ldif_parse_file(f->ctx, "/nonexistent/x.ldif",
+					     on_entry, &f->seen), SPN_E_IO);
+	assert_non_null(strstr(spn_ctx_error(f->ctx),
+			       "/nonexistent/x.ldif: cannot open"));
+	assert_int_equal(spn_ldif_parse_file(f->ctx, "/tmp", on_entry,
+					     &f->seen), SPN_E_INPUT);
+	assert_non_null(strstr(spn_ctx_error(f->ctx), "not a regular file"));
+	unlink(path);
+	unlink(empty);
+	free(path);
+	free(empty);
+}
+
+/* ---- the loader: LDIF to index ------------------------------------------- */
+
+static void base64(const unsigned char *in, size_t n, char *out)
+{
+	static const char abc[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i, o = 0;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
+			     in[i + 2];
+
+		out[o++] = abc[v >> 18];
+		out[o++] = abc[(v >> 12) & 63];
+		out[o++] = abc[(v >> 6) & 63];
+		out[o++] = abc[v & 63];
+	}
+	if (n - i == 1) {
+		uint32_t v = (uint32_t)in[i] << 16;
+
+		out[o++] = abc[v >> 18];
+		out[o++] = abc[(v >> 12) & 63];
+		out[o++] = '=';
+		out[o++] = '=';
+	} else if (n - i == 2) {
+		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
+
+		out[o++] = abc[v >> 18];
+		out[o++] = abc[(v >> 12) & 63];
+		out[o++] = abc[(v >> 6) & 63];
+		out[o++] = '=';
+	}
+	out[o] = '\0';
+}
+
+/* dnsRecord values, base64: an A record and a CNAME to fs1.corp.test. */
+static void record_a(char *out, unsigned char a, unsigned char b,
+		     unsigned char c, unsigned char d)
+{
+	unsigned char r[28] = { 4, 0, 1, 0, 5, 0xf0, 0, 0, 1, 0, 0, 0,
+				0, 0, 0x03, 0x84, 0, 0, 0, 0, 0, 0, 0, 0 };
+
+	r[24] = a;
+	r[25] = b;
+	r[26] = c;
+	r[27] = d;
+	base64(r, sizeof(r), out);
+}
+
+static void record_cname_fs1(char *out)
+{
+	unsigned char r[24 + 17] = { 17, 0, 5, 0, 5, 0xf0, 0, 0, 1, 0, 0, 0,
+				     0, 0, 0x0e, 0x10, 0, 0, 0, 0, 0, 0, 0, 0,
+				     15, 3, 3, 'f', 's', '1', 4, 'c', 'o', 'r',
+				     'p', 4, 't', 'e', 's', 't', 0 };
+
+	base64(r, sizeof(r), out);
+}
+
+static spn_status load_text(fixture *f, spn_index **index_out,
+			    const char *text)
+{
+	char *path = write_file(text, strlen(text));
+	spn_status st;
+
+	assert_int_equal(spn_index_new(index_out), SPN_OK);
+	st = spn_index_load_ldif(*index_out, f->ctx, path);
+	unlink(path);
+	free(path);
+	return st;
+}
+
+static const idx_account *account_by_dn(const spn_index *index, const char *dn)
+{
+	uint32_t i;
+
+	for (i = 0; i < index->n_accounts; i++)
+		if (strcmp(idx_s(index, index->accounts[i].dn), dn) == 0)
+			return &index->accounts[i];
+	return NULL;
+}
+
+static const idx_dns_node *node_by_fqdn(const spn_index *index,
+					const char *fqdn)
+{
+	uint32_t i;
+
+	for (i = 0; i < index->n_dns_nodes; i++)
+		if (strcmp(idx_s(index, index->dns_nodes[i].fqdn), fqdn) == 0)
+			return &index->dns_nodes[i];
+	return NULL;
+}
+
+static void test_load_accounts(void **state)
+{
+	fixture *f = *state;
+	spn_index *index = NULL;
+	const idx_account *a;
+
+	assert_int_equal(load_text(f, &index,
+		"dn: CN=svc_web,CN=Users,DC=corp,DC=test\n"
+		"objectClass: top\n"
+		"objectClass: person\n"
+		"objectClass: organizationalPerson\n"
+		"objectClass: user\n"
+		"sAMAccountName: svc_web\n"
+		"userAccountControl: 66048\n"
+		"servicePrincipalName: http/web01.corp.test\n"
+		"servicePrincipalName: http/web01\n"
+		"servicePrincipalName: http/2001:db8::15\n"
+		"msDS-SupportedEncryptionTypes: 24\n"
+		"\n"
+		"dn: CN=WS01,CN=Computers,DC=corp,DC=test\n"
+		"objectClass: user\n"
+		"objectClass: computer\n"
+		"sAMAccountName: WS01$\n"
+		"userAccountControl: 4096\n"
+		"dNSHostName: ws01.corp.test\n"
+		"msDS-AdditionalDnsHostName: ws01-alt.corp.test\n"
+		"msDS-AdditionalDnsHostName: WS01ALT\n"
+		"\n"
+		"dn: CN=gmsa1,CN=Managed Service Accounts,DC=corp,DC=test\n"
+		"objectClass: computer\n"
+		"objectClass: msDS-GroupManagedServiceAccount\n"
+		"servicePrincipalName;range=0-*: http/gmsa.corp.test\n"
+		"\n"
+		"dn: CN=odd,DC=corp,DC=test\n"
+		"objectClass: container\n"
+		"servicePrincipalName: host/odd\n"
+		"userAccountControl: -2147483136\n"
+		"\n"
+		"dn: CN=plainuser,CN=Users,DC=corp,DC=test\n"
+		"objectClass: user\n"
+		"sAMAccountName: plainuser\n"
+		"\n"), SPN_OK);
+	assert_int_equal(spn_index_account_count(index), 4);
+	assert_int_equal(spn_index_spn_count(index), 5);
+
+	a = account_by_dn(index, "CN=svc_web,CN=Users,DC=corp,DC=test");
+	assert_non_null(a);
+	assert_int_equal(a->kind, SPN_ACCOUNT_USER);
+	assert_string_equal(idx_s(index, a->sam), "svc_web");
+	assert_true(a->has_uac);
+	assert_int_equal(a->uac, 66048);
+	assert_true(a->has_enc_types);
+	assert_int_equal(a->enc_types, 24);
+	assert_int_equal(a->n_spns, 3);
+	assert_string_equal(idx_s(index, index->spns[a->first_spn + 2].text),
+			    "http/2001:db8::15");
+
+	a = account_by_dn(index, "CN=WS01,CN=Computers,DC=corp,DC=test");
+	assert_non_null(a);
+	assert_int_equal(a->kind, SPN_ACCOUNT_COMPUTER);
+	assert_int_equal(a->n_spns, 0);
+	assert_string_equal(idx_s(index, a->dns_host), "ws01.corp.test");
+	assert_int_equal(a->n_extra, 2);
+	assert_string_equal(idx_s(index, index->extra_names[a->first_extra + 1]),
+			    "WS01ALT");
+	assert_false(a->has_enc_types);
+
+	a = account_by_dn(index,
+			  "CN=gmsa1,CN=Managed Service Accounts,DC=corp,DC=test");
+	assert_non_null(a);
+	assert_int_equal(a->kind, SPN_ACCOUNT_MSA);
+	assert_int_equal(a->n_spns, 1);
+
+	a = account_by_dn(index, "CN=odd,DC=corp,DC=test");
+	assert_non_null(a);
+	assert_int_equal(a->kind, SPN_ACCOUNT_OTHER);
+	assert_int_equal(a->uac, 0x80000200u);
+
+	assert_null(account_by_dn(index, "CN=plainuser,CN=Users,DC=corp,DC=test"));
+	spn_index_free(index);
+}
+
+static void test_load_dns_nodes(void **state)
+{
+	fixture *f = *state;
+	spn_index *index = NULL;
+	const idx_dns_node *n;
+	char text[4096], a1[64], a2[64], cname[80];
+
+	record_a(a1, 127, 0, 0, 61);
+	record_a(a2, 127, 0, 0, 1);
+	record_cname_fs1(cname);
+	snprintf(text, sizeof(text),
+		"dn: DC=files,DC=corp.test,CN=MicrosoftDNS,DC=DomainDnsZones,"
+		"DC=corp,DC=test\n"
+		"objectClass: top\n"
+		"objectClass: dnsNode\n"
+		"dnsRecord:: %s\n"
+		"dc: files\n"
+		"\n"
+		"dn: DC=@,DC=corp.test,CN=MicrosoftDNS,DC=DomainDnsZones,DC=corp,"
+		"DC=test\n"
+		"objectClass: dnsNode\n"
+		"dnsRecord:: %s\n"
+		"\n"
+		"dn: DC=FS3,DC=Corp.Test,CN=MicrosoftDNS,DC=DomainDnsZones,DC=corp,"
+		"DC=test\n"
+		"objectClass: dnsNode\n"
+		"dnsRecord:: %s\n"
+		"dnsRecord:: %s\n"
+		"\n"
+		"dn: DC=old,DC=corp.test,CN=MicrosoftDNS,DC=DomainDnsZones,DC=corp,"
+		"DC=test\n"
+		"objectClass: dnsNode\n"
+		"dNSTombstoned: TRUE\n"
+		"\n"
+		"dn: DC=a\\2Cb,DC=corp.test,CN=MicrosoftDNS,DC=DomainDnsZones,DC=corp,"
+		"DC=test\n"
+		"objectClass: dnsNode\n"
+		"dNSTombstoned: FALSE\n"
+		"\n"
+		"dn: DC=a.root-servers.net,DC=RootDNSServers,CN=MicrosoftDNS,"
+		"DC=DomainDnsZones,DC=corp,DC=test\n"
+		"objectClass: dnsNode\n"
+		"dnsRecord:: %s\n"
+		"\n"
+		"dn: DC=corp.test,CN=MicrosoftDNS,DC=DomainDnsZones,DC=corp,DC=test\n"
+		"objectClass: dnsZone\n"
+		"\n", cname, a2, a1, a2, a1);
+	assert_int_equal(load_text(f, &index, text), SPN_OK);
+	assert_int_equal(spn_index_dns_node_count(index), 5);
+	assert_int_equal(spn_index_account_count(index), 0);
+
+	n = node_by_fqdn(index, "files.corp.test");
+	assert_non_null(n);
+	assert_string_equal(idx_s(index, n->zone), "corp.test");
+	assert_int_equal(n->n_records, 1);
+	assert_int_equal(index->dns_records[n->first_record].type,
+			 SPN_DNS_TYPE_CNAME);
+	assert_string_equal(idx_s(index, index->dns_records[n->first_record].data),
+			    "fs1.corp.test");
+	assert_false(n->tombstoned);
+
+	n = node_by_fqdn(index, "corp.test");
+	assert_non_null(n);
+	assert_string_equal(idx_s(index, index->dns_records[n->first_record].data),
+			    "127.0.0.1");
+
+	n = node_by_fqdn(index, "fs3.corp.test");
+	assert_non_null(n);
+	assert_string_equal(idx_s(index, n->zone), "corp.test");
+	assert_int_equal(n->n_records, 2);
+	assert_string_equal(idx_s(index, index->dns_records[n->first_record].data),
+			    "127.0.0.61");
+
+	n = node_by_fqdn(index, "old.corp.test");
+	assert_non_null(n);
+	assert_true(n->tombstoned);
+	assert_int_equal(n->n_records, 0);
+
+	n = node_by_fqdn(index, "a,b.corp.test");
+	assert_non_null(n);
+	assert_false(n->tombstoned);
+	assert_null(node_by_fqdn(index, "a.root-servers.net.rootdnsservers"));
+	spn_index_free(index);
+}
+
+static void test_load_mappings(void **state)
+{
+	fixture *f = *state;
+	spn_index *index = NULL;
+
+	assert_int_equal(load_text(f, &index,
+		"dn: CN=Directory Service,CN=Windows NT,CN=Services,"
+		"CN=Configuration,DC=corp,DC=test\n"
+		"objectClass: nTDSService\n"
+		"sPNMappings: host=alerter,http, cifs ,,rpc\n"
+		"sPNMappings: nonsense\n"
+		"\n"), SPN_OK);
+	assert_int_equal(index->n_mappings, 4);
+	assert_string_equal(idx_s(index, index->mappings[0].alias), "alerter");
+	assert_string_equal(idx_s(index, index->mappings[0].target), "host");
+	assert_string_equal(idx_s(index, index->mappings[2].alias), "cifs");
+	assert_string_equal(idx_s(index, index->mappings[3].alias), "rpc");
+	spn_index_free(index);
+}
+
+static void assert_load_error(fixture *f, const char *text, const char *message)
+{
+	spn_index *index = NULL;
+
+	assert_int_equal(load_text(f, &index, text), SPN_E_INPUT);
+	if (strstr(spn_ctx_error(f->ctx), message) == NULL)
+		fail_msg("error '%s' does not contain '%s'",
+			 spn_ctx_error(f->ctx), message);
+	spn_index_free(index);
+}
+
+static void test_load_refuses_incomplete_ranges(void **state)
+{
+	fixture *f = *state;
+	spn_index *index = NULL;
+
+	assert_load_error(f,
+		"dn: CN=svc_bulk,DC=corp\n"
+		"servicePrincipalName;range=0-1: http/bulk0001\n"
+		"servicePrincipalName;range=0-1: http/bulk0002\n"
+		"\n",
+		":2: 'servicePrincipalName;range=0-1' in 'CN=svc_bulk,DC=corp' "
+		"holds only part of the values");
+	assert_load_error(f,
+		"dn: CN=svc_bulk,DC=corp\n"
+		"servicePrincipalName;range=0-1: http/bulk0001\n"
+		"servicePrincipalName;range=5-*: http/bulk0006\n"
+		"\n",
+		":3: 'servicePrincipalName;range=5-*' in 'CN=svc_bulk,DC=corp' "
+		"does not continue");
+	assert_load_error(f,
+		"dn: CN=x,DC=corp\nservicePrincipalName;range=a-*: h/x\n\n",
+		"malformed range option");
+	/* ranges that follow each other up to '*' are the whole list */
+	assert_int_equal(load_text(f, &index,
+		"dn: CN=svc_bulk,DC=corp\n"
+		"servicePrincipalName;range=0-1: http/bulk0001\n"
+		"servicePrincipalName;range=0-1: http/bulk0002\n"
+		"servicePrincipalName;range=2-*: http/bulk0003\n"
+		"\n"), SPN_OK);
+	assert_int_equal(spn_index_spn_count(index), 3);
+	spn_index_free(index);
+}
+
+static void test_load_refuses_bad_values(void **state)
+{
+	fixture *f = *state;
+
+	assert_load_error(f,
+		"dn: CN=a,DC=corp\nservicePrincipalName: h/a\n"
+		"userAccountControl: 12ab\n\n",
+		":3: 'userAccountControl' of 'CN=a,DC=corp' is '12ab', not a "
+		"32-bit number");
+	assert_load_error(f,
+		"dn: CN=a,DC=corp\nservicePrincipalName: h/a\n"
+		"msDS-SupportedEncryptionTypes: 99999999999\n\n",
+		"not a 32-bit number");
+	assert_load_error(f,
+		"dn: CN=a,DC=corp\nservicePrincipalName:: aC9hAGI=\n\n",
+		":2: a value of 'servicePrincipalName' in 'CN=a,DC=corp' "
+		"contains a NUL byte");
+}
+
+static void on_log(spn_log_level level, const char *message, void *userdata)
+{
+	char *log = userdata;
+
+	if (level <= SPN_LOG_WARNING && strlen(log) + strlen(message) + 2 < 4096) {
+		strcat(log, message);
+		strcat(log, "\n");
+	}
+}
+
+/* Like the live scan: a dnsRecord value that does not decode and a dnsNode
+ * outside a zone are skipped with a warning, not fatal. */
+static void test_load_skips_what_the_live_scan_skips(void **state)
+{
+	fixture *f = *state;
+	spn_index *index = NULL;
+	char text[1024], good[64], cut[64], log[4096] = "";
+	const idx_dns_node *n;
+
+	record_a(good, 10, 0, 0, 2);
+	record_a(cut, 10, 0, 0, 1);
+	cut[strlen(cut) - 4] = '\0';   /* one byte short: 27 bytes */
+	snprintf(text, sizeof(text),
+		 "dn: DC=x,DC=corp.test.,CN=MicrosoftDNS,DC=DomainDnsZones\n"
+		 "objectClass: dnsNode\ndnsRecord:: %s\ndnsRecord:: %s\n\n"
+		 "dn: CN=y,CN=MicrosoftDNS,DC=DomainDnsZones\n"
+		 "objectClass: dnsNode\n\n"
+		 "dn: DC=z,DC=corp.test,CN=Elsewhere\n"
+		 "objectClass: dnsNode\n\n"
+		 "dn: DC=a+CN=b,DC=corp.test,CN=MicrosoftDNS\n"
+		 "objectClass: dnsNode\n\n", cut, good);
+	spn_ctx_set_log(f->ctx, SPN_LOG_DEBUG, on_log, log);
+	assert_int_equal(load_text(f, &index, text), SPN_OK);
+	spn_ctx_set_log(f->ctx, SPN_LOG_ERROR, NULL, NULL);
+	assert_int_equal(spn_index_dns_node_count(index), 1);
+	n = node_by_fqdn(index, "x.corp.test");
+	assert_non_null(n);
+	assert_int_equal(n->n_records, 1);
+	assert_string_equal(idx_s(index, index->dns_records[n->first_record].data),
+			    "10.0.0.2");
+	if (strstr(log, ":3: dnsRecord value 1 of x.corp.test (DC=x,DC=corp.test.,"
+			"CN=MicrosoftDNS,DC=DomainDnsZones, 27 bytes) does not "
+			"decode") == NULL ||
+	    strstr(log, ":6: dnsNode CN=y,CN=MicrosoftDNS,DC=DomainDnsZones is "
+			"not DC=<name>,DC=<zone>,CN=MicrosoftDNS,...; skipped") ==
+		    NULL ||
+	    strstr(log, ":9: dnsNode DC=z,DC=corp.test,CN=Elsewhere is not") ==
+		    NULL ||
+	    strstr(log, ":12: dnsNode DC=a+CN=b,DC=corp.test,CN=MicrosoftDNS "
+			"is not") == NULL)
+		fail_msg("unexpected warnings:\n%s", log);
+	spn_index_free(index);
+}
+
+static void test_load_needs_something(void **state)
+{
+	fixture *f = *state;
+
+	assert_load_error(f,
+		"dn: OU=Staff,DC=corp,DC=test\nobjectClass: organizationalUnit\n\n",
+		"1 entries, but no account");
+}
+
+static void test_load_parser_errors_fail_the_load(void **state)
+{
+	fixture *f = *state;
+
+	assert_load_error(f,
+		"dn: CN=a,DC=corp\nservicePrincipalName: h/a\n\n"
+		"dn: CN=b,DC=corp\nservicePrincipalName: h/b",
+		":5: the last line has no newline");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_plain_entries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_version_comments_and_blank_lines,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_base64, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_base64, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_folded_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crlf_and_ldifde, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attribute_options, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_long_value, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_and_not_ldif, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_byte_order_marks, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_no_trailing_newline, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_missing_dn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_urls_are_refused, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ldapsearch_output, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ldapsearch_paged, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ldapsearch_concatenated, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ldapsearch_incomplete, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ldapsearch_truncated_at_every_length,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_malformed_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_callback_stops, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_calls, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_reader, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_accounts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_dns_nodes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_mappings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_refuses_incomplete_ranges,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_refuses_bad_values, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_load_skips_what_the_live_scan_skips,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_needs_something, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_load_parser_errors_fail_the_load,
+						setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
