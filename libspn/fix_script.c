@@ -1,6 +1,8 @@
 /* fix_script.c - setspn command lines and LDIF records for findings' fixes. */
+#include <stdlib.h>
 #include <string.h>
 
+#include "confusable.h"
 #include "fix_script.h"
 
 /* Printable ASCII with no quote or shell/cmd metacharacter trouble. */
@@ -16,15 +18,34 @@ static int command_line_safe(const char *s)
 	return 1;
 }
 
-/* The name setspn wants: sAMAccountName without a computer's '$', else DN. */
+/* The account setspn names when it can: the sAMAccountName, without a
+ * computer's trailing '$' (setspn finds computers by name), or NULL. */
+static int sam_usable(const char *sam, size_t *len_out)
+{
+	char buf[256];
+	size_t len;
+
+	if (sam == NULL || sam[0] == '\0')
+		return 0;
+	len = strlen(sam);
+	if (len > 1 && sam[len - 1] == '$')
+		len--;
+	if (len >= sizeof(buf))
+		return 0;
+	memcpy(buf, sam, len);
+	buf[len] = '\0';
+	if (!command_line_safe(buf))
+		return 0;
+	*len_out = len;
+	return 1;
+}
+
+/* The account for setspn: its sAMAccountName (see above), else its DN. */
 static void put_account(strbuf *b, const char *sam, const char *dn)
 {
 	size_t len;
 
-	if (sam != NULL && sam[0] != '\0' && command_line_safe(sam)) {
-		len = strlen(sam);
-		if (len > 1 && sam[len - 1] == '$')
-			len--;
+	if (sam_usable(sam, &len)) {
 		strbuf_add(b, sam, len);
 		return;
 	}
@@ -36,8 +57,10 @@ static void put_account(strbuf *b, const char *sam, const char *dn)
 static void setspn(strbuf *b, const char *flag, const char *spn,
 		   const char *sam, const char *dn)
 {
+	size_t len;
+
 	if (!command_line_safe(spn) || (!command_line_safe(dn) &&
-	    (sam == NULL || !command_line_safe(sam)))) {
+	    !sam_usable(sam, &len))) {
 		strbuf_puts(b, "# this value cannot be written safely on a "
 			    "command line; use the LDIF below\n");
 		return;
@@ -125,4 +148,50 @@ void fix_ldif_modify(strbuf *b, const char *dn, const char *op,
 	strbuf_printf(b, "%s: %s\n", op, attr);
 	put_attr(b, attr, value);
 	strbuf_puts(b, "-\n\n");
+}
+
+void fix_ldif_replace(strbuf *b, const char *dn, const char *attr,
+		      const char *value)
+{
+	put_attr(b, "dn", dn);
+	strbuf_puts(b, "changetype: modify\n");
+	strbuf_printf(b, "replace: %s\n", attr);
+	put_attr(b, attr, value);
+	strbuf_puts(b, "-\n\n");
+}
+
+void fix_powershell_comment(strbuf *b, const char *cmdlet, const char *sam,
+			    const char *dn, const char *args)
+{
+	const char *identity;
+
+	if (sam != NULL && sam[0] != '\0' && command_line_safe(sam))
+		identity = sam;
+	else if (dn != NULL && dn[0] != '\0' && command_line_safe(dn))
+		identity = dn;
+	else
+		return;
+	strbuf_printf(b, "# PowerShell: %s -Identity \"%s\"%s%s\n", cmdlet,
+		      identity, args != NULL ? " " : "",
+		      args != NULL ? args : "");
+}
+
+void fix_comment_text(strbuf *b, const char *text)
+{
+	char buf[512], *heap;
+	size_t need;
+
+	need = spn_escape_unicode(text, buf, sizeof(buf));
+	if (need < sizeof(buf)) {
+		strbuf_add(b, buf, need);
+		return;
+	}
+	heap = malloc(need + 1);
+	if (heap == NULL) {
+		b->failed = 1;
+		return;
+	}
+	spn_escape_unicode(text, heap, need + 1);
+	strbuf_add(b, heap, need);
+	free(heap);
 }

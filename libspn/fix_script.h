@@ -15,5 +15,18 @@ void fix_setspn_add(strbuf *b, const char *spn, const char *sam,
 /* Append an LDIF modify record: OP ("add" or "delete") one value of attr. */
 void fix_ldif_modify(strbuf *b, const char *dn, const char *op,
 		     const char *attr, const char *value);
+/* Append an LDIF modify record that replaces every value of attr with
+ * value. */
+void fix_ldif_replace(strbuf *b, const char *dn, const char *attr,
+		      const char *value);
+/* Append text for a '#' comment line: every character outside printable
+ * ASCII (a newline would end the comment) written <U+XXXX>. */
+void fix_comment_text(strbuf *b, const char *text);
+/* Append `# PowerShell: CMDLET -Identity "ACCOUNT" ARGS` for admins who use
+ * the ActiveDirectory module: the account is its sAMAccountName, else its
+ * DN; nothing is appended when neither can be quoted safely. args may be
+ * NULL. */
+void fix_powershell_comment(strbuf *b, const char *cmdlet, const char *sam,
+			    const char *dn, const char *args);
 
 #endif

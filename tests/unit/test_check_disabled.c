@@ -1,0 +1,179 @@
+/* test_check_disabled.c - the disabled check over synthetic accounts. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <spn/spn.h>
+
+struct fixture {
+	spn_ctx *ctx;
+	spn_index *index;
+	spn_findings *findings;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	assert_int_equal(spn_ctx_new(&f->ctx), SPN_OK);
+	assert_int_equal(spn_index_new(&f->index), SPN_OK);
+	assert_int_equal(spn_findings_new(&f->findings), SPN_OK);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	spn_findings_free(f->findings);
+	spn_index_free(f->index);
+	spn_ctx_unref(f->ctx);
+	free(f);
+	return 0;
+}
+
+/* enc < 0: attribute absent; uac < 0: absent */
+static void add(struct fixture *f, spn_account_kind kind, const char *dn,
+		const char *sam, long uac, long enc, const char *const *spns,
+		size_t n)
+{
+	spn_account a;
+
+	memset(&a, 0, sizeof(a));
+	a.kind = kind;
+	a.dn = dn;
+	a.sam = sam;
+	a.has_uac = uac >= 0;
+	a.uac = uac >= 0 ? (unsigned int)uac : 0;
+	a.has_enc_types = enc >= 0;
+	a.enc_types = enc >= 0 ? (unsigned int)enc : 0;
+	a.spns = spns;
+	a.n_spns = n;
+	assert_int_equal(spn_index_add_account(f->index, &a), SPN_OK);
+}
+
+static const spn_finding *run(struct fixture *f, size_t expect)
+{
+	assert_int_equal(spn_check_run(f->ctx, f->index, "disabled",
+				       f->findings), SPN_OK);
+	assert_int_equal(spn_findings_count(f->findings), expect);
+	return expect ? spn_findings_get(f->findings, 0) : NULL;
+}
+
+static void test_one_finding_per_spn(void **state)
+{
+	struct fixture *f = *state;
+	const char *s[] = { "http/old.corp.test", "http/old" };
+	const spn_finding *x;
+
+	add(f, SPN_ACCOUNT_USER, "CN=svc_disabled,DC=corp", "svc_disabled",
+	    514, -1, s, 2);
+	run(f, 2);
+	/* sorted by host: "old" < "old.corp.test" */
+	x = spn_findings_get(f->findings, 0);
+	assert_string_equal(x->spn, "http/old");
+	assert_string_equal(x->host, "old");
+	x = spn_findings_get(f->findings, 1);
+	assert_string_equal(x->check, "disabled");
+	assert_int_equal(x->severity, SPN_SEVERITY_WARNING);
+	assert_string_equal(x->spn, "http/old.corp.test");
+	assert_string_equal(x->host, "old.corp.test");
+	assert_int_equal(x->n_accounts, 1);
+	assert_string_equal(x->accounts[0].sam, "svc_disabled");
+	assert_string_equal(x->accounts[0].dn, "CN=svc_disabled,DC=corp");
+	assert_non_null(strstr(x->message, "held by svc_disabled, a disabled "
+			       "account: the KDC still issues tickets"));
+	assert_non_null(strstr(x->message, "duplicates are refused"));
+	assert_non_null(strstr(x->fix, "setspn -D \"http/old.corp.test\" "
+			       "svc_disabled\n"));
+	assert_non_null(strstr(x->fix, "dn: CN=svc_disabled,DC=corp\n"
+			       "changetype: modify\ndelete: servicePrincipalName\n"
+			       "servicePrincipalName: http/old.corp.test\n-\n"));
+}
+
+static void test_enabled_accounts_are_healthy(void **state)
+{
+	struct fixture *f = *state;
+	const char *a[] = { "http/app.corp.test" };
+	const char *b[] = { "http/nouac.corp.test" };
+	const char *c[] = { "HOST/ws01", "HOST/ws01.corp.test" };
+
+	add(f, SPN_ACCOUNT_USER, "CN=svc_app", "svc_app", 512, -1, a, 1);
+	/* no userAccountControl read: nothing is known */
+	add(f, SPN_ACCOUNT_USER, "CN=svc_nouac", "svc_nouac", -1, -1, b, 1);
+	add(f, SPN_ACCOUNT_COMPUTER, "CN=WS01", "WS01$", 4096, 28, c, 2);
+	/* disabled, but no SPN */
+	add(f, SPN_ACCOUNT_USER, "CN=gone", "gone", 514, -1, NULL, 0);
+	run(f, 0);
+}
+
+static void test_disabled_computer(void **state)
+{
+	struct fixture *f = *state;
+	const char *c[] = { "HOST/oldpc.corp.test" };
+	const spn_finding *x;
+
+	add(f, SPN_ACCOUNT_COMPUTER, "CN=OLDPC,DC=corp", "OLDPC$",
+	    4096 | 2, 28, c, 1);
+	x = run(f, 1);
+	assert_string_equal(x->accounts[0].sam, "OLDPC$");
+	/* setspn finds a computer by its name without the '$' */
+	assert_non_null(strstr(x->fix, "setspn -D \"HOST/oldpc.corp.test\" "
+			       "OLDPC\n"));
+}
+
+static void test_krbtgt_is_left_out(void **state)
+{
+	struct fixture *f = *state;
+	const char *k[] = { "kadmin/changepw" };
+
+	add(f, SPN_ACCOUNT_USER, "CN=krbtgt,CN=Users", "krbtgt", 514, -1, k, 1);
+	add(f, SPN_ACCOUNT_USER, "CN=krbtgt_8245,CN=Users", "KRBTGT_8245", 514,
+	    -1, k, 1);
+	run(f, 0);
+}
+
+static void test_hostile_values(void **state)
+{
+	struct fixture *f = *state;
+	const char *s[] = { "http/x\nrm -rf /\n", "http/\xff\xfe.corp.test" };
+	const spn_finding *x;
+	size_t i;
+
+	add(f, SPN_ACCOUNT_USER, "CN=a\nb", "\"$x", 514, -1, s, 2);
+	run(f, 2);
+	for (i = 0; i < 2; i++) {
+		x = spn_findings_get(f->findings, i);
+		/* no value reaches a command line, and no comment line is
+		 * broken by a newline from the directory */
+		assert_null(strstr(x->fix, "setspn -D"));
+		assert_null(strstr(x->fix, "\nrm -rf"));
+		assert_non_null(strstr(x->fix, "servicePrincipalName:: "));
+		assert_non_null(strstr(x->fix, "dn:: "));
+	}
+	x = spn_findings_get(f->findings, 0);
+	if (strstr(x->spn, "rm") == NULL)
+		x = spn_findings_get(f->findings, 1);
+	assert_non_null(strstr(x->fix, "remove http/x<U+000A>rm -rf /<U+000A> "
+			       "from \"$x (then"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_one_finding_per_spn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_enabled_accounts_are_healthy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_disabled_computer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_krbtgt_is_left_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_values, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
