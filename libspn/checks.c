@@ -13,6 +13,22 @@ struct check_def {
 static const struct check_def checks[] = {
 	{ "dup", "SPNs held by more than one account (case variants count as one)",
 	  SPN_LOAD_ACCOUNTS, spn_check_dup },
+	{ "missing", "computers whose own names have no HOST/ SPN (a rename, a new alias)",
+	  SPN_LOAD_ACCOUNTS | SPN_LOAD_MAPPINGS, spn_check_missing },
+	{ "alias", "DNS aliases and VIPs without an SPN, or with it on one node",
+	  SPN_LOAD_ACCOUNTS | SPN_LOAD_DNS, spn_check_alias },
+	{ "ip", "SPNs for IP addresses (used only by TryIPSPN clients)",
+	  SPN_LOAD_ACCOUNTS | SPN_LOAD_DNS, spn_check_ip },
+	{ "orphan", "SPNs for names no computer or DNS record has (ghost SPNs)",
+	  SPN_LOAD_ACCOUNTS | SPN_LOAD_DNS, spn_check_orphan },
+	{ "etype", "accounts with SPNs that cannot get AES tickets (RC4 or DES only)",
+	  SPN_LOAD_ACCOUNTS, spn_check_etype },
+	{ "shadow", "explicit SPNs that take a computer's HOST/ name (cifs/, http/)",
+	  SPN_LOAD_ACCOUNTS | SPN_LOAD_MAPPINGS, spn_check_shadow },
+	{ "lookalike", "SPNs that look like another account's (Unicode lookalikes)",
+	  SPN_LOAD_ACCOUNTS, spn_check_lookalike },
+	{ "disabled", "SPNs held by disabled accounts",
+	  SPN_LOAD_ACCOUNTS, spn_check_disabled },
 };
 
 #define N_CHECKS (sizeof(checks) / sizeof(checks[0]))

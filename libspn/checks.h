@@ -12,6 +12,26 @@ typedef spn_status (*spn_check_fn)(spn_ctx *ctx, const spn_index *index,
 
 spn_status spn_check_dup(spn_ctx *ctx, const spn_index *index,
 			 spn_findings *findings);
+/* DNS and host names: check_missing.c, check_alias.c, check_ip.c,
+ * check_orphan.c */
+spn_status spn_check_missing(spn_ctx *ctx, const spn_index *index,
+			     spn_findings *findings);
+spn_status spn_check_alias(spn_ctx *ctx, const spn_index *index,
+			   spn_findings *findings);
+spn_status spn_check_ip(spn_ctx *ctx, const spn_index *index,
+			spn_findings *findings);
+spn_status spn_check_orphan(spn_ctx *ctx, const spn_index *index,
+			    spn_findings *findings);
+/* account hygiene: check_etype.c, check_shadow.c, check_lookalike.c,
+ * check_disabled.c */
+spn_status spn_check_etype(spn_ctx *ctx, const spn_index *index,
+			   spn_findings *findings);
+spn_status spn_check_shadow(spn_ctx *ctx, const spn_index *index,
+			    spn_findings *findings);
+spn_status spn_check_lookalike(spn_ctx *ctx, const spn_index *index,
+			       spn_findings *findings);
+spn_status spn_check_disabled(spn_ctx *ctx, const spn_index *index,
+			      spn_findings *findings);
 
 /* The account of an index as a finding names it. */
 static inline spn_finding_account idx_finding_account(const spn_index *index,

@@ -54,6 +54,38 @@ spn_status spn_check_run(spn_ctx *ctx, const spn_index *index,
 
 const char *spn_severity_name(spn_severity severity);
 
+/* The "missing" check for targets as a person lists them (spncheck
+ * --targets FILE): targets[i] is line i + 1 of the list, each a host name,
+ * a UNC path, a URL or an SPN; blank lines and lines starting with '#' are
+ * skipped, surrounding blanks and a CR are ignored. Each target becomes the
+ * SPN a Windows client asks for: cifs/ for a UNC path (HTTP/ for a WebDAV
+ * path), the scheme's class for a URL (http, https: HTTP; ldap, ldaps:
+ * ldap; smb: cifs), HOST/ for a bare host name (the class every
+ * HOST-mapped service falls back to), an SPN as written. A target is
+ * satisfied when an account holds its SPN or, through sPNMappings (the
+ * index's, or a default forest's when the index has none), the HOST/
+ * stand-in (HOST/x for cifs/x). Each unsatisfied target is one finding:
+ * check "missing", severity error, host, spn, and a message naming the
+ * client that falls back to NTLM. An IP address target is always reported:
+ * error when its SPN is not held, warning when it is (only TryIPSPN clients
+ * ask for it). Every line is parsed before anything is reported: a line
+ * that is not a target (or is host:port, which names no service) returns
+ * SPN_E_INPUT with an error naming the line and adds nothing. Needs the
+ * index loaded with SPN_LOAD_ACCOUNTS | SPN_LOAD_MAPPINGS. Findings are
+ * appended sorted. */
+spn_status spn_check_missing_targets(spn_ctx *ctx, const spn_index *index,
+				     const char *const *targets, size_t n,
+				     spn_findings *findings);
+
+/* The "orphan" check, also asking the resolver (getaddrinfo) about each
+ * host that is neither a computer's name nor a name in the index's DNS
+ * zones: a host the resolver knows is not reported. A resolver failure other
+ * than "no such name" (a timeout, SERVFAIL) is SPN_E_DNS naming the host,
+ * with the resolver status on ctx. Each host is asked once. Needs
+ * SPN_LOAD_ACCOUNTS | SPN_LOAD_DNS. Findings are appended sorted. */
+spn_status spn_check_orphan_resolve(spn_ctx *ctx, const spn_index *index,
+				    spn_findings *findings);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,245 @@
+/* check_ip.c - SPNs whose host is an IPv4 or IPv6 address.
+ *
+ * Windows asks for a ticket to an IP address only when TryIPSPN is set
+ * (Windows 10 1607+ / Server 2016+, registry value TryIPSPN under
+ * HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System\Kerberos\
+ * Parameters); every other client that connects by IP uses NTLM whatever
+ * SPNs exist. An IP SPN therefore helps only those clients, and it goes
+ * stale when the address moves. The owner of the address comes from the A
+ * and AAAA records of the AD-integrated zones. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks.h"
+#include "fix_script.h"
+#include "hostmap.h"
+
+#define MAX_LISTED 8
+
+struct ip_run {
+	spn_ctx *ctx;
+	const spn_index *index;
+	spn_findings *findings;
+	hostmap *addrs;       /* address -> node */
+	hostmap *computers;   /* computers' own names -> account */
+	uint32_t *holders;    /* accounts of the SPN being reported */
+	uint32_t *spns;       /* each holder's value */
+	size_t n_holders, cap_holders;
+};
+
+static const char *account_label(const spn_index *index, uint32_t account)
+{
+	const idx_account *a = &index->accounts[account];
+
+	return a->sam ? idx_s(index, a->sam) : idx_s(index, a->dn);
+}
+
+/* The distinct accounts holding the SPN key group that starts at head. */
+static int collect_holders(struct ip_run *r, uint32_t head)
+{
+	uint32_t s, *p, *q;
+	size_t i, cap;
+	int seen;
+
+	r->n_holders = 0;
+	for (s = head; s != IDX_NONE; s = r->index->spns[s].next_same) {
+		seen = 0;
+		for (i = 0; i < r->n_holders && !seen; i++)
+			seen = r->holders[i] == r->index->spns[s].account;
+		if (seen)
+			continue;
+		if (r->n_holders == r->cap_holders) {
+			cap = r->cap_holders ? r->cap_holders * 2 : 8;
+			p = realloc(r->holders, cap * sizeof(*p));
+			if (p == NULL)
+				return -1;
+			r->holders = p;
+			q = realloc(r->spns, cap * sizeof(*q));
+			if (q == NULL)
+				return -1;
+			r->spns = q;
+			r->cap_holders = cap;
+		}
+		r->holders[r->n_holders] = r->index->spns[s].account;
+		r->spns[r->n_holders++] = s;
+	}
+	return 0;
+}
+
+/* Whether account is a computer one of whose own names carries addr. */
+static int owns_address(const struct ip_run *r, uint32_t account,
+			const char *addr, size_t len)
+{
+	uint32_t e, c;
+	const char *fqdn;
+
+	if (r->index->accounts[account].kind != SPN_ACCOUNT_COMPUTER)
+		return 0;
+	for (e = hostmap_find(r->addrs, addr, len); e != HOSTMAP_NONE;
+	     e = hostmap_next(r->addrs, e)) {
+		fqdn = idx_s(r->index,
+			     r->index->dns_nodes[hostmap_value(r->addrs, e)].fqdn);
+		for (c = hostmap_find(r->computers, fqdn, strlen(fqdn));
+		     c != HOSTMAP_NONE; c = hostmap_next(r->computers, c))
+			if (hostmap_value(r->computers, c) == account)
+				return 1;
+	}
+	return 0;
+}
+
+/* "fs3.corp.test (FS3$), ..." for the names that carry addr. */
+static size_t put_owners(strbuf *b, const struct ip_run *r, const char *addr,
+			 size_t len)
+{
+	uint32_t e, c;
+	const char *fqdn;
+	size_t n = 0;
+
+	for (e = hostmap_find(r->addrs, addr, len); e != HOSTMAP_NONE;
+	     e = hostmap_next(r->addrs, e), n++) {
+		if (n == MAX_LISTED) {
+			strbuf_puts(b, " and more");
+			continue;
+		}
+		if (n > MAX_LISTED)
+			continue;
+		fqdn = idx_s(r->index,
+			     r->index->dns_nodes[hostmap_value(r->addrs, e)].fqdn);
+		strbuf_printf(b, "%s%s", n ? ", " : "", fqdn);
+		c = hostmap_find(r->computers, fqdn, strlen(fqdn));
+		if (c != HOSTMAP_NONE)
+			strbuf_printf(b, " (%s)", account_label(r->index,
+					hostmap_value(r->computers, c)));
+	}
+	return n;
+}
+
+static spn_status report(struct ip_run *r, uint32_t head, const char *host,
+			 const char *addr, size_t addr_len)
+{
+	const spn_index *index = r->index;
+	const char *spn = idx_s(index, index->spns[head].text);
+	spn_finding_account *accounts = NULL;
+	strbuf msg = STRBUF_INIT, fix = STRBUF_INIT, owners = STRBUF_INIT;
+	char *host_display = NULL, *message = NULL, *fix_text = NULL;
+	spn_status st = SPN_E_NOMEM;
+	size_t i, n_owners;
+	spn_finding f;
+	int own = 1;
+
+	if (collect_holders(r, head) != 0)
+		goto cleanup;
+	host_display = spn_host_display(host);
+	accounts = calloc(r->n_holders, sizeof(*accounts));
+	if (host_display == NULL || accounts == NULL)
+		goto cleanup;
+	for (i = 0; i < r->n_holders; i++) {
+		accounts[i] = idx_finding_account(index, r->holders[i]);
+		if (!owns_address(r, r->holders[i], addr, addr_len))
+			own = 0;
+	}
+	n_owners = put_owners(&owners, r, addr, addr_len);
+
+	strbuf_printf(&msg, "%s names the IP address %s", spn, host_display);
+	if (own)
+		strbuf_printf(&msg, ", the holder's own address (%s)",
+			      owners.s != NULL ? owners.s : "");
+	else if (n_owners > 0)
+		strbuf_printf(&msg, " of %s", owners.s != NULL ? owners.s : "");
+	else
+		strbuf_puts(&msg, ", which no name in the AD DNS zones has");
+	strbuf_printf(&msg, ", held by %s", account_label(index, r->holders[0]));
+	if (r->n_holders > 1)
+		strbuf_printf(&msg, " and %zu more", r->n_holders - 1);
+	strbuf_puts(&msg, ": only clients with TryIPSPN (Windows 10 1607+ / "
+		    "Server 2016+) ask for IP SPNs; without it a client that "
+		    "connects by IP uses NTLM.");
+	if (!own)
+		strbuf_puts(&msg, n_owners > 0 ?
+			    " Clients should connect by name." :
+			    " If the address no longer serves this, the SPN "
+			    "is stale.");
+
+	if (!own) {
+		strbuf_printf(&fix, "# Review: clients should connect by name; "
+			      "if %s no longer belongs to this service, remove "
+			      "the SPN:\n", host_display);
+		for (i = 0; i < r->n_holders; i++)
+			fix_setspn_delete(&fix, idx_s(index,
+					  index->spns[r->spns[i]].text),
+					  accounts[i].sam, accounts[i].dn);
+		strbuf_puts(&fix, "# or with ldapmodify:\n");
+		for (i = 0; i < r->n_holders; i++)
+			fix_ldif_modify(&fix, accounts[i].dn, "delete",
+					"servicePrincipalName",
+					idx_s(index, index->spns[r->spns[i]].text));
+		fix_text = strbuf_take(&fix);
+		if (fix_text == NULL)
+			goto cleanup;
+	}
+	message = strbuf_take(&msg);
+	if (message == NULL || owners.failed)
+		goto cleanup;
+	memset(&f, 0, sizeof(f));
+	f.check = "ip";
+	f.severity = own ? SPN_SEVERITY_INFO : SPN_SEVERITY_WARNING;
+	f.spn = spn;
+	f.host = host_display;
+	f.accounts = accounts;
+	f.n_accounts = r->n_holders;
+	f.message = message;
+	f.fix = fix_text;
+	st = spn_findings_add(r->findings, &f);
+cleanup:
+	if (st == SPN_E_NOMEM)
+		spn_error(r->ctx, st, "out of memory reporting IP SPN %s", spn);
+	strbuf_free(&msg);
+	strbuf_free(&fix);
+	strbuf_free(&owners);
+	free(message);
+	free(fix_text);
+	free(accounts);
+	free(host_display);
+	return st;
+}
+
+spn_status spn_check_ip(spn_ctx *ctx, const spn_index *index,
+			spn_findings *findings)
+{
+	struct ip_run r;
+	char host[HOSTMAP_KEY_MAX + 1], addr[INET6_ADDRSTRLEN];
+	spn_host_kind kind;
+	spn_status st = SPN_OK;
+	uint32_t i;
+	int len;
+
+	memset(&r, 0, sizeof(r));
+	r.ctx = ctx;
+	r.index = index;
+	r.findings = findings;
+	r.addrs = hostmap_dns_addresses(index);
+	r.computers = hostmap_computer_names(index);
+	if (r.addrs == NULL || r.computers == NULL) {
+		st = spn_error(ctx, SPN_E_NOMEM, "out of memory in ip");
+		goto cleanup;
+	}
+	IDX_FOR_EACH_KEY_HEAD(index, i) {
+		len = hostmap_spn_host(idx_s(index, index->spns[i].text), host,
+				       sizeof(host), &kind);
+		if (len < 0 || (kind != SPN_HOST_IPV4 && kind != SPN_HOST_IPV6))
+			continue;
+		len = hostmap_addr_canon(host, addr, sizeof(addr));
+		if (len < 0)
+			continue;
+		st = report(&r, i, host, addr, (size_t)len);
+		if (st != SPN_OK)
+			break;
+	}
+cleanup:
+	hostmap_free(r.addrs);
+	hostmap_free(r.computers);
+	free(r.holders);
+	free(r.spns);
+	return st;
+}

@@ -1,0 +1,457 @@
+/* hostmap.c - name -> values maps for the checks (host names, addresses). */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fold.h"
+#include "hostmap.h"
+
+struct hm_entry {
+	uint32_t key;     /* offset of the folded key in the pool */
+	uint32_t key_len;
+	uint32_t hash;
+	uint32_t value;
+	uint32_t next;    /* next entry with the same key, or HOSTMAP_NONE */
+	uint32_t tail;    /* in a key's first entry: its last entry */
+};
+
+struct hostmap {
+	char *pool;
+	size_t pool_len, pool_cap;
+	struct hm_entry *entries;
+	uint32_t n_entries, cap_entries;
+	uint32_t *table;  /* first entry of a key, or HOSTMAP_NONE */
+	uint32_t mask;
+	uint32_t n_keys;
+};
+
+hostmap *hostmap_new(void)
+{
+	hostmap *map = calloc(1, sizeof(*map));
+
+	if (map == NULL)
+		return NULL;
+	map->mask = 255;
+	map->table = malloc((map->mask + 1) * sizeof(uint32_t));
+	if (map->table == NULL) {
+		free(map);
+		return NULL;
+	}
+	memset(map->table, 0xff, (map->mask + 1) * sizeof(uint32_t));
+	return map;
+}
+
+void hostmap_free(hostmap *map)
+{
+	if (map == NULL)
+		return;
+	free(map->pool);
+	free(map->entries);
+	free(map->table);
+	free(map);
+}
+
+/* Fold key into buf (HOSTMAP_KEY_MAX + 1 bytes): its length, or -1 when it
+ * is too long to be a key. */
+static int fold_key(const char *key, size_t len, char *buf)
+{
+	size_t n;
+
+	if (len > 1 && key[len - 1] == '.')
+		len--;
+	if (len > 4 * HOSTMAP_KEY_MAX)
+		return -1;
+	n = spn_fold_utf8(key, len, buf, HOSTMAP_KEY_MAX + 1);
+	return n > HOSTMAP_KEY_MAX ? -1 : (int)n;
+}
+
+static uint32_t hash_bytes(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+/* The slot holding the folded key, or the empty slot where it would go. */
+static uint32_t find_slot(const hostmap *map, const char *folded, size_t len,
+			  uint32_t hash)
+{
+	uint32_t slot = hash & map->mask, head;
+
+	while ((head = map->table[slot]) != HOSTMAP_NONE) {
+		const struct hm_entry *e = &map->entries[head];
+
+		if (e->hash == hash && e->key_len == len &&
+		    memcmp(map->pool + e->key, folded, len) == 0)
+			break;
+		slot = (slot + 1) & map->mask;
+	}
+	return slot;
+}
+
+static int table_grow(hostmap *map)
+{
+	uint32_t new_mask = map->mask * 2 + 1, i, slot, *table;
+
+	if (new_mask < map->mask)
+		return -1;
+	table = malloc(((size_t)new_mask + 1) * sizeof(uint32_t));
+	if (table == NULL)
+		return -1;
+	memset(table, 0xff, ((size_t)new_mask + 1) * sizeof(uint32_t));
+	for (i = 0; i <= map->mask; i++) {
+		uint32_t head = map->table[i];
+
+		if (head == HOSTMAP_NONE)
+			continue;
+		slot = map->entries[head].hash & new_mask;
+		while (table[slot] != HOSTMAP_NONE)
+			slot = (slot + 1) & new_mask;
+		table[slot] = head;
+	}
+	free(map->table);
+	map->table = table;
+	map->mask = new_mask;
+	return 0;
+}
+
+static int add_entry(hostmap *map, uint32_t *id_out)
+{
+	struct hm_entry *p;
+	size_t cap;
+
+	if (map->n_entries == map->cap_entries) {
+		cap = map->cap_entries ? (size_t)map->cap_entries * 2 : 64;
+		if (cap >= HOSTMAP_NONE)
+			return -1;
+		p = realloc(map->entries, cap * sizeof(*p));
+		if (p == NULL)
+			return -1;
+		map->entries = p;
+		map->cap_entries = (uint32_t)cap;
+	}
+	*id_out = map->n_entries++;
+	return 0;
+}
+
+static int pool_add(hostmap *map, const char *s, size_t len, uint32_t *off_out)
+{
+	size_t cap;
+	char *p;
+
+	if (map->pool_len + len > UINT32_MAX)
+		return -1;
+	if (map->pool_len + len > map->pool_cap) {
+		cap = map->pool_cap ? map->pool_cap * 2 : 4096;
+		while (cap < map->pool_len + len)
+			cap *= 2;
+		p = realloc(map->pool, cap);
+		if (p == NULL)
+			return -1;
+		map->pool = p;
+		map->pool_cap = cap;
+	}
+	memcpy(map->pool + map->pool_len, s, len);
+	*off_out = (uint32_t)map->pool_len;
+	map->pool_len += len;
+	return 0;
+}
+
+static int add(hostmap *map, const char *key, size_t len, uint32_t value,
+	       int unique)
+{
+	char folded[HOSTMAP_KEY_MAX + 1];
+	uint32_t hash, slot, head, id, e;
+	int n = fold_key(key, len, folded);
+
+	if (n < 0)
+		return 0;
+	hash = hash_bytes(folded, (size_t)n);
+	slot = find_slot(map, folded, (size_t)n, hash);
+	head = map->table[slot];
+	if (head != HOSTMAP_NONE && unique)
+		for (e = head; e != HOSTMAP_NONE; e = map->entries[e].next)
+			if (map->entries[e].value == value)
+				return 0;
+	if (add_entry(map, &id) != 0)
+		return -1;
+	map->entries[id].hash = hash;
+	map->entries[id].key_len = (uint32_t)n;
+	map->entries[id].value = value;
+	map->entries[id].next = HOSTMAP_NONE;
+	map->entries[id].tail = id;
+	if (head != HOSTMAP_NONE) {
+		map->entries[id].key = map->entries[head].key;
+		map->entries[map->entries[head].tail].next = id;
+		map->entries[head].tail = id;
+		return 0;
+	}
+	if (pool_add(map, folded, (size_t)n, &map->entries[id].key) != 0) {
+		map->n_entries--;
+		return -1;
+	}
+	map->table[slot] = id;
+	map->n_keys++;
+	if ((uint64_t)map->n_keys * 10 > ((uint64_t)map->mask + 1) * 7 &&
+	    table_grow(map) != 0)
+		return -1;
+	return 0;
+}
+
+int hostmap_add(hostmap *map, const char *key, size_t len, uint32_t value)
+{
+	return add(map, key, len, value, 0);
+}
+
+int hostmap_add_unique(hostmap *map, const char *key, size_t len,
+		       uint32_t value)
+{
+	return add(map, key, len, value, 1);
+}
+
+uint32_t hostmap_find(const hostmap *map, const char *key, size_t len)
+{
+	char folded[HOSTMAP_KEY_MAX + 1];
+	int n;
+
+	if (map == NULL || key == NULL)
+		return HOSTMAP_NONE;
+	n = fold_key(key, len, folded);
+	if (n < 0)
+		return HOSTMAP_NONE;
+	return map->table[find_slot(map, folded, (size_t)n,
+				    hash_bytes(folded, (size_t)n))];
+}
+
+uint32_t hostmap_next(const hostmap *map, uint32_t entry)
+{
+	return map->entries[entry].next;
+}
+
+uint32_t hostmap_value(const hostmap *map, uint32_t entry)
+{
+	return map->entries[entry].value;
+}
+
+size_t hostmap_keys(const hostmap *map)
+{
+	return map != NULL ? map->n_keys : 0;
+}
+
+static int is_address(int family, const char *text, size_t len)
+{
+	char buf[64];
+	unsigned char addr[16];
+
+	if (len == 0 || len >= sizeof(buf))
+		return 0;
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	return inet_pton(family, buf, addr) == 1;
+}
+
+int hostmap_spn_host(const char *spn, char *buf, size_t size,
+		     spn_host_kind *kind_out)
+{
+	char raw[HOSTMAP_KEY_MAX + 1];
+	const char *hp, *end, *host, *close, *last_colon = NULL;
+	size_t len, host_len, colons = 0, i, n;
+	spn_host_kind kind;
+	int bracketed = 0;
+
+	hp = strchr(spn, '/');
+	if (hp == NULL)
+		return -1;
+	hp++;
+	end = strchr(hp, '/');
+	len = end != NULL ? (size_t)(end - hp) : strlen(hp);
+	host = hp;
+	host_len = len;
+	if (len > 0 && hp[0] == '[') {
+		close = memchr(hp, ']', len);
+		if (close == NULL || (close + 1 < hp + len && close[1] != ':'))
+			return -1;
+		bracketed = 1;
+		host = hp + 1;
+		host_len = (size_t)(close - hp) - 1;
+	} else {
+		for (i = 0; i < len; i++)
+			if (hp[i] == ':') {
+				colons++;
+				last_colon = hp + i;
+			}
+		if (colons == 1 ||
+		    (colons > 1 && !is_address(AF_INET6, hp, len)))
+			host_len = (size_t)(last_colon - hp);
+		if (colons > 1 && host_len != len &&
+		    !is_address(AF_INET6, hp, host_len))
+			return -1;
+	}
+	if (!bracketed && host_len > 1 && host[host_len - 1] == '.')
+		host_len--;
+	if (host_len == 0 || host_len >= sizeof(raw))
+		return -1;
+	memcpy(raw, host, host_len);
+	raw[host_len] = '\0';
+	kind = spn_host_classify(raw);
+	if (kind == SPN_HOST_INVALID || (bracketed && kind != SPN_HOST_IPV6))
+		return -1;
+	n = spn_fold_utf8(raw, host_len, buf, size);
+	if (n >= size)
+		return -1;
+	*kind_out = kind;
+	return (int)n;
+}
+
+int hostmap_addr_canon(const char *text, char *buf, size_t size)
+{
+	unsigned char addr[16];
+	char copy[64];
+	size_t len = strlen(text);
+	int family;
+
+	if (len == 0 || len >= sizeof(copy) || size < INET6_ADDRSTRLEN)
+		return -1;
+	memcpy(copy, text, len + 1);
+	if (copy[0] == '[' && copy[len - 1] == ']') {
+		memmove(copy, copy + 1, len - 2);
+		copy[len - 2] = '\0';
+	}
+	if (inet_pton(AF_INET, copy, addr) == 1)
+		family = AF_INET;
+	else if (inet_pton(AF_INET6, copy, addr) == 1)
+		family = AF_INET6;
+	else
+		return -1;
+	if (inet_ntop(family, addr, buf, (socklen_t)size) == NULL)
+		return -1;
+	return (int)strlen(buf);
+}
+
+size_t hostmap_short_name(const spn_index *index, uint32_t account,
+			  const char **name_out)
+{
+	const idx_account *a = &index->accounts[account];
+	const char *sam = idx_s(index, a->sam);
+	size_t len = strlen(sam);
+
+	if (len > 0 && sam[len - 1] == '$')
+		len--;
+	*name_out = sam;
+	return len;
+}
+
+int hostmap_node_live(const spn_index *index, uint32_t node)
+{
+	const idx_dns_node *n = &index->dns_nodes[node];
+	const char *zone = idx_s(index, n->zone);
+
+	return !n->tombstoned && n->n_records > 0 &&
+	       strcasecmp(zone, "rootdnsservers") != 0 &&
+	       strncmp(zone, "..", 2) != 0;
+}
+
+hostmap *hostmap_computer_names(const spn_index *index)
+{
+	hostmap *map = hostmap_new(), *out = NULL;
+	const char *s;
+	uint32_t i, j;
+
+	for (i = 0; map != NULL && i < index->n_accounts; i++) {
+		const idx_account *a = &index->accounts[i];
+
+		if (a->kind != SPN_ACCOUNT_COMPUTER)
+			continue;
+		s = idx_s(index, a->dns_host);
+		if (s[0] != '\0' &&
+		    hostmap_add_unique(map, s, strlen(s), i) != 0)
+			goto cleanup;
+		for (j = 0; j < a->n_extra; j++) {
+			s = idx_s(index, index->extra_names[a->first_extra + j]);
+			if (s[0] != '\0' &&
+			    hostmap_add_unique(map, s, strlen(s), i) != 0)
+				goto cleanup;
+		}
+	}
+	out = map;
+	map = NULL;
+cleanup:
+	hostmap_free(map);
+	return out;
+}
+
+hostmap *hostmap_short_names(const spn_index *index)
+{
+	hostmap *map = hostmap_new();
+	const char *name;
+	size_t len;
+	uint32_t i;
+
+	for (i = 0; map != NULL && i < index->n_accounts; i++) {
+		if (index->accounts[i].kind != SPN_ACCOUNT_COMPUTER)
+			continue;
+		len = hostmap_short_name(index, i, &name);
+		if (len > 0 && hostmap_add(map, name, len, i) != 0) {
+			hostmap_free(map);
+			return NULL;
+		}
+	}
+	return map;
+}
+
+hostmap *hostmap_dns_names(const spn_index *index, int first_label)
+{
+	hostmap *map = hostmap_new();
+	const char *fqdn;
+	size_t len;
+	uint32_t i;
+
+	for (i = 0; map != NULL && i < index->n_dns_nodes; i++) {
+		if (!hostmap_node_live(index, i))
+			continue;
+		fqdn = idx_s(index, index->dns_nodes[i].fqdn);
+		len = first_label ? strcspn(fqdn, ".") : strlen(fqdn);
+		if (len > 0 && hostmap_add(map, fqdn, len, i) != 0) {
+			hostmap_free(map);
+			return NULL;
+		}
+	}
+	return map;
+}
+
+hostmap *hostmap_dns_addresses(const spn_index *index)
+{
+	hostmap *map = hostmap_new();
+	char addr[INET6_ADDRSTRLEN];
+	uint32_t i, r;
+	int len;
+
+	for (i = 0; map != NULL && i < index->n_dns_nodes; i++) {
+		const idx_dns_node *n = &index->dns_nodes[i];
+
+		if (!hostmap_node_live(index, i))
+			continue;
+		for (r = 0; r < n->n_records; r++) {
+			const idx_dns_record *rec =
+				&index->dns_records[n->first_record + r];
+
+			if (rec->type != SPN_DNS_TYPE_A &&
+			    rec->type != SPN_DNS_TYPE_AAAA)
+				continue;
+			len = hostmap_addr_canon(idx_s(index, rec->data), addr,
+						 sizeof(addr));
+			if (len > 0 &&
+			    hostmap_add_unique(map, addr, (size_t)len, i) != 0) {
+				hostmap_free(map);
+				return NULL;
+			}
+		}
+	}
+	return map;
+}
