@@ -97,9 +97,11 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 		    "tickets for it and clients fall back to NTLM");
 
 	keep = suggest_keeper(index, h, n, host);
-	strbuf_printf(&fix, "# Review: keep %s on the account the service runs "
-		      "as (suggested: %s) and remove it from the others.\n",
-		      spn, account_label(index, h[keep].account));
+	strbuf_puts(&fix, "# Review: keep ");
+	fix_comment_text(&fix, spn);
+	strbuf_puts(&fix, " on the account the service runs as (suggested: ");
+	fix_comment_text(&fix, account_label(index, h[keep].account));
+	strbuf_puts(&fix, ") and remove it from the others.\n");
 	for (i = 0; i < n; i++)
 		if (i != keep)
 			fix_setspn_delete(&fix,

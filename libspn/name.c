@@ -31,7 +31,6 @@
  *   is invalid.
  * - A suffix of digits only is a port and must be 1..65535; any other suffix
  *   is an instance name (MSSQLSvc/sql1.corp.test:SQLPROD).
- * - One trailing dot on the host is removed (an absolute DNS name).
  *
  * A malformed SPN still yields an spn_name: service_class and host are then
  * never NULL (possibly empty), and invalid says what is wrong. */
@@ -429,35 +428,8 @@ SPN_EXPORT const char *spn_host_kind_name(spn_host_kind kind)
 	return "unknown";
 }
 
-/* Where the one trailing dot of the host sits in an SPN of len bytes, or len
- * when there is none. Mirrors spn_name_parse without allocating: the host
- * runs from the first '/' to the next '/' and, unless bracketed, stops at
- * its first ':' (a bare IPv6 address never ends in a dot before a ':'). */
-static size_t trailing_dot(const char *spn, size_t len)
-{
-	const char *hp, *end, *colon;
-
-	hp = memchr(spn, '/', len);
-	if (hp == NULL)
-		return len;
-	hp++;
-	end = memchr(hp, '/', len - (size_t)(hp - spn));
-	if (end == NULL)
-		end = spn + len;
-	if (hp < end && hp[0] == '[')
-		return len;
-	colon = memchr(hp, ':', (size_t)(end - hp));
-	if (colon != NULL)
-		end = colon;
-	if (end - hp >= 2 && end[-1] == '.')
-		return (size_t)(end - 1 - spn);
-	return len;
-}
-
 SPN_EXPORT size_t spn_key(const char *spn, char *out, size_t out_size)
 {
-	size_t len, dot, first;
-
 	if (out == NULL)
 		out_size = 0;
 	if (spn == NULL) {
@@ -465,16 +437,10 @@ SPN_EXPORT size_t spn_key(const char *spn, char *out, size_t out_size)
 			out[0] = '\0';
 		return 0;
 	}
-	len = strlen(spn);
-	dot = trailing_dot(spn, len);
-	if (dot == len)
-		return spn_fold_utf8(spn, len, out, out_size);
-
-	first = spn_fold_utf8(spn, dot, out, out_size);
-	if (first < out_size)
-		return first + spn_fold_utf8(spn + dot + 1, len - dot - 1,
-					     out + first, out_size - first);
-	return first + spn_fold_utf8(spn + dot + 1, len - dot - 1, NULL, 0);
+	/* AD compares SPNs case-insensitively and otherwise as written: a
+	 * trailing dot makes a different SPN to its uniqueness check and to
+	 * the KDC, so it stays in the key. */
+	return spn_fold_utf8(spn, strlen(spn), out, out_size);
 }
 
 SPN_EXPORT char *spn_host_display(const char *host)

@@ -44,9 +44,8 @@ spn_host_kind spn_host_classify(const char *host);
 const char *spn_host_kind_name(spn_host_kind kind);
 
 /* The comparison key AD uses for uniqueness: case folded (ASCII and the
- * simple Unicode case mappings of Latin, Greek and Cyrillic), one trailing
- * dot of the host dropped ("HTTP/Web01.CORP.test." and "http/web01.corp.test"
- * share a key), otherwise byte-for-byte. Writes at most out_size bytes
+ * simple Unicode case mappings of Latin, Greek and Cyrillic), otherwise
+ * byte-for-byte ("http/web01." and "http/web01" are different SPNs). Writes at most out_size bytes
  * including the NUL; returns the length the key needs (excluding NUL), like
  * snprintf. Invalid UTF-8 bytes are copied unchanged. */
 size_t spn_key(const char *spn, char *out, size_t out_size);

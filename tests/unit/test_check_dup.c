@@ -114,10 +114,26 @@ static void test_keeps_the_computer_named_by_the_host(void **state)
 	    user, 1);
 	add(f, SPN_ACCOUNT_COMPUTER, "CN=FS2,DC=corp", "FS2$", "fs2.corp.test",
 	    comp, 2);
+	/* the computer first: it must be suggested, and removing from the user
+	 * names the user */
 	x = run(f, 1);
 	assert_non_null(strstr(x->fix, "suggested: FS2$"));
 	assert_non_null(strstr(x->fix, "setspn -D \"cifs/fs2.corp.test\" svc_backup\n"));
 	assert_null(strstr(x->fix, "setspn -D \"cifs/fs2.corp.test\" FS2"));
+}
+
+static void test_computers_are_named_without_dollar(void **state)
+{
+	struct fixture *f = *state;
+	const char *spn[] = { "http/shared.corp.test" };
+	const spn_finding *x;
+
+	add(f, SPN_ACCOUNT_USER, "CN=svc_x,DC=corp", "svc_x", NULL, spn, 1);
+	add(f, SPN_ACCOUNT_COMPUTER, "CN=WEB9,DC=corp", "WEB9$", "web9.corp.test",
+	    spn, 1);
+	x = run(f, 1);
+	assert_non_null(strstr(x->fix, "suggested: svc_x"));
+	assert_non_null(strstr(x->fix, "setspn -D \"http/shared.corp.test\" WEB9\n"));
 }
 
 static void test_three_way_and_many(void **state)
@@ -157,9 +173,12 @@ static void test_hostile_values_are_safe_in_the_fix(void **state)
 	add(f, SPN_ACCOUNT_USER, "CN=a", "a", NULL, s, 1);
 	add(f, SPN_ACCOUNT_USER, "CN=b", "b", NULL, s, 1);
 	x = run(f, 1);
-	/* no command line with the raw value; LDIF in base64 */
+	/* no command line with the raw value; LDIF in base64; the comment
+	 * cannot be broken out of */
 	assert_null(strstr(x->fix, "setspn -D"));
 	assert_non_null(strstr(x->fix, "servicePrincipalName:: "));
+	assert_null(strstr(x->fix, "\n\"x\""));
+	assert_non_null(strstr(x->fix, "<U+000A>"));
 }
 
 static void test_unknown_check(void **state)
@@ -177,6 +196,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_case_variants_are_one_spn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ports_and_same_account_are_not_duplicates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keeps_the_computer_named_by_the_host, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_computers_are_named_without_dollar, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_three_way_and_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_values_are_safe_in_the_fix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_check, setup, teardown),

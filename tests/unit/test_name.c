@@ -403,16 +403,17 @@ static void test_key_ascii(void **state)
 {
 	(void)state;
 	assert_key("http/web01.corp.test", "http/web01.corp.test");
-	assert_key("HTTP/Web01.CORP.test.", "http/web01.corp.test");
-	assert_key("HOST/WS01.", "host/ws01");
-	assert_key("MSSQLSvc/SQL1.corp.test.:1433", "mssqlsvc/sql1.corp.test:1433");
+	/* a trailing dot is part of the SPN to AD: it stays */
+	assert_key("HTTP/Web01.CORP.test.", "http/web01.corp.test.");
+	assert_key("HOST/WS01.", "host/ws01.");
+	assert_key("MSSQLSvc/SQL1.corp.test.:1433", "mssqlsvc/sql1.corp.test.:1433");
 	assert_key("MSSQLSvc/SQL1:SQLPROD", "mssqlsvc/sql1:sqlprod");
-	assert_key("ldap/DC1.corp.test./CORP.TEST.", "ldap/dc1.corp.test/corp.test.");
+	assert_key("ldap/DC1.corp.test./CORP.TEST.", "ldap/dc1.corp.test./corp.test.");
 	assert_key("http/2001:DB8::15", "http/2001:db8::15");
 	assert_key("http/[2001:DB8::15]:443", "http/[2001:db8::15]:443");
 	assert_key("http/::FFFF:10.1.2.3", "http/::ffff:10.1.2.3");
 	/* only one trailing dot, and a lone dot stays */
-	assert_key("http/web01..", "http/web01.");
+	assert_key("http/web01..", "http/web01..");
 	assert_key("http/.", "http/.");
 	assert_key("http/", "http/");
 	assert_key("HTTP", "http");
@@ -421,7 +422,8 @@ static void test_key_ascii(void **state)
 	assert_key("ABCDEFGHIJKLMNOPQRSTUVWXYZ/@[`{~",
 		   "abcdefghijklmnopqrstuvwxyz/@[`{~");
 
-	assert_same_key("HTTP/Web01.CORP.test.", "http/web01.corp.test", 1);
+	assert_same_key("HTTP/Web01.CORP.test.", "http/web01.corp.test", 0);
+	assert_same_key("HTTP/Web01.CORP.test.", "http/web01.corp.test.", 1);
 	assert_same_key("HTTP/APP.CORP.TEST", "http/app.corp.test", 1);
 	assert_same_key("http/web01", "http/web02", 0);
 	assert_same_key("http/web01:80", "http/web01:8080", 0);
@@ -509,8 +511,8 @@ static void test_key_buffer(void **state)
 	assert_string_equal(buf, "http/web01.corp.tes");
 
 	/* no buffer: just the length */
-	assert_int_equal(spn_key("HTTP/WEB01.CORP.TEST.", NULL, 0), 20);
-	assert_int_equal(spn_key("HTTP/WEB01.CORP.TEST.", NULL, 99), 20);
+	assert_int_equal(spn_key("HTTP/WEB01.CORP.TEST.", NULL, 0), 21);
+	assert_int_equal(spn_key("HTTP/WEB01.CORP.TEST.", NULL, 99), 21);
 	memset(buf, 'Z', sizeof(buf));
 	assert_int_equal(spn_key("HTTP/WEB01", buf, 0), 10);
 	assert_int_equal(buf[0], 'Z');
@@ -525,18 +527,6 @@ static void test_key_buffer(void **state)
 	n = spn_key("http/\xe4\xb8\xad\xd0\x94", buf, 8);
 	assert_int_equal(n, 10);
 	assert_string_equal(buf, "http/");
-
-	/* the trailing dot is skipped when the key is cut after it, too */
-	memset(buf, 'Z', sizeof(buf));
-	n = spn_key("HTTP/WEB.:80", buf, 9);
-	assert_int_equal(n, 11);
-	assert_string_equal(buf, "http/web");
-	n = spn_key("HTTP/WEB.:80", buf, 10);
-	assert_int_equal(n, 11);
-	assert_string_equal(buf, "http/web:");
-	n = spn_key("HTTP/WEB.:80", buf, 8);
-	assert_int_equal(n, 11);
-	assert_string_equal(buf, "http/we");
 
 	/* NULL SPN: empty key */
 	memset(buf, 'Z', sizeof(buf));
