@@ -12,6 +12,7 @@
 #include "baseline.h"
 #include "check_output.h"
 #include "common.h"
+#include "listfile.h"
 #include "lookup_output.h"
 
 #define PROG "spncheck"
@@ -25,7 +26,9 @@ struct options {
 	const char *principal;
 	const char *ldif;
 	const char *baseline;
+	const char *targets;
 	spn_severity fail_on;
+	int resolve;
 	int page_size;
 	int forest;
 	int json;
@@ -63,6 +66,11 @@ static void usage(FILE *f)
 "                        ccache (default: the default ccache, as after kinit)\n"
 "  -p, --principal NAME  the keytab principal (default: its first entry)\n"
 "      --ldif FILE       read an LDIF export instead of a live directory\n"
+"      --targets FILE    missing: also report the targets in FILE (host\n"
+"                        names, UNC paths, URLs, SPNs; one a line) whose SPN\n"
+"                        no account holds, HOST/ standing in per sPNMappings\n"
+"      --resolve         orphan: also ask the resolver; names it knows are\n"
+"                        not reported\n"
 "      --page-size N     LDAP page size (default 1000)\n"
 "      --json            one JSON object on standard output\n"
 "      --fix             print one remediation script (setspn commands and\n"
@@ -98,7 +106,7 @@ static int parse_int(const char *s, int *out)
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_FOREST = 256, OPT_LDIF, OPT_PAGE_SIZE, OPT_JSON, OPT_FIX,
-	       OPT_VERSION, OPT_BASELINE, OPT_FAIL_ON };
+	       OPT_VERSION, OPT_BASELINE, OPT_FAIL_ON, OPT_TARGETS, OPT_RESOLVE };
 	static const struct option longopts[] = {
 		{ "domain", required_argument, NULL, 'd' },
 		{ "uri", required_argument, NULL, 'H' },
@@ -111,6 +119,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "fix", no_argument, NULL, OPT_FIX },
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "targets", required_argument, NULL, OPT_TARGETS },
+		{ "resolve", no_argument, NULL, OPT_RESOLVE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -132,6 +142,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case OPT_JSON: o->json = 1; break;
 		case OPT_FIX: o->fix = 1; break;
 		case OPT_BASELINE: o->baseline = optarg; break;
+		case OPT_TARGETS: o->targets = optarg; break;
+		case OPT_RESOLVE: o->resolve = 1; break;
 		case OPT_FAIL_ON:
 			if (strcmp(optarg, "error") == 0)
 				o->fail_on = SPN_SEVERITY_ERROR;
@@ -199,6 +211,18 @@ static int parse_options(int argc, char **argv, struct options *o)
 	if (o->ldif != NULL && (o->uri != NULL || o->forest || o->keytab)) {
 		fprintf(stderr, PROG ": --ldif reads a file; it does not go with "
 			"-H, --forest or -k\n");
+		return EXIT_USAGE;
+	}
+	if (o->targets != NULL && strcmp(o->command, "missing") != 0 &&
+	    strcmp(o->command, "all") != 0) {
+		fprintf(stderr, PROG ": --targets goes with the missing check "
+			"(or all)\n");
+		return EXIT_USAGE;
+	}
+	if (o->resolve && strcmp(o->command, "orphan") != 0 &&
+	    strcmp(o->command, "all") != 0) {
+		fprintf(stderr, PROG ": --resolve goes with the orphan check "
+			"(or all)\n");
 		return EXIT_USAGE;
 	}
 	if (o->fix && o->json) {
@@ -309,6 +333,24 @@ static int findings_exit(const struct options *o, const spn_findings *f,
 	return EXIT_CLEAN;
 }
 
+/* Run one check; --resolve and --targets change what orphan and missing do. */
+static spn_status run_one(spn_ctx *ctx, const struct options *o,
+			  const spn_index *index, const char *check,
+			  char **targets, size_t n_targets,
+			  spn_findings *findings)
+{
+	spn_status st;
+
+	if (o->resolve && strcmp(check, "orphan") == 0)
+		return spn_check_orphan_resolve(ctx, index, findings);
+	st = spn_check_run(ctx, index, check, findings);
+	if (st == SPN_OK && o->targets != NULL && strcmp(check, "missing") == 0)
+		st = spn_check_missing_targets(ctx, index,
+					       (const char *const *)targets,
+					       n_targets, findings);
+	return st;
+}
+
 static int mark_new(const spn_findings *findings, struct baseline *b,
 		    unsigned char **is_new_out)
 {
@@ -340,6 +382,8 @@ static int run_check(spn_ctx *ctx, const struct options *o)
 	struct baseline base;
 	unsigned char *is_new = NULL;
 	const char **checks = NULL;
+	char **targets = NULL;
+	size_t n_targets = 0;
 	unsigned int needs;
 	char err[512];
 	spn_status st;
@@ -361,6 +405,12 @@ static int run_check(spn_ctx *ctx, const struct options *o)
 		}
 		have_base = 1;
 	}
+	if (o->targets != NULL) {
+		rc = listfile_read(PROG, o->targets, &targets, &n_targets);
+		if (rc != 0)
+			goto cleanup;
+		rc = EXIT_FAILURE_ENV;
+	}
 	checks = calloc(spn_check_count(), sizeof(*checks));
 	st = checks != NULL ? spn_index_new(&index) : SPN_E_NOMEM;
 	if (st == SPN_OK)
@@ -375,9 +425,11 @@ static int run_check(spn_ctx *ctx, const struct options *o)
 		goto cleanup;
 	rc = EXIT_FAILURE_ENV;
 	for (i = 0; i < n_checks; i++) {
-		st = spn_check_run(ctx, index, checks[i], findings);
+		st = run_one(ctx, o, index, checks[i], targets, n_targets,
+			     findings);
 		if (st != SPN_OK) {
-			tool_fail(PROG, ctx, st, checks[i]);
+			tool_fail(PROG, ctx, st, st == SPN_E_INPUT && o->targets ?
+				  o->targets : checks[i]);
 			rc = tool_exit_for(st);
 			goto cleanup;
 		}
@@ -411,6 +463,7 @@ static int run_check(spn_ctx *ctx, const struct options *o)
 	}
 	rc = findings_exit(o, findings, is_new);
 cleanup:
+	listfile_free(targets, n_targets);
 	free(is_new);
 	free(checks);
 	baseline_free(&base);
