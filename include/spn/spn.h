@@ -10,5 +10,6 @@
 #include <spn/directory.h>
 #include <spn/index.h>
 #include <spn/check.h>
+#include <spn/probe.h>
 
 #endif
