@@ -31,7 +31,7 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	spn_finding_account fa = idx_finding_account(index, account);
 	const char *label = fa.sam != NULL ? fa.sam : fa.dn;
 	strbuf msg = STRBUF_INIT, fx = STRBUF_INIT;
-	char *host = NULL, *message = NULL, *fix_text = NULL;
+	char *host = NULL;
 	spn_name *name = NULL;
 	spn_status st = SPN_E_NOMEM;
 	spn_finding f;
@@ -59,10 +59,6 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	fix_setspn_delete(&fx, spn, fa.sam, fa.dn);
 	strbuf_puts(&fx, "# or with ldapmodify:\n");
 	fix_ldif_modify(&fx, fa.dn, "delete", "servicePrincipalName", spn);
-	message = strbuf_take(&msg);
-	fix_text = strbuf_take(&fx);
-	if (message == NULL || fix_text == NULL)
-		goto cleanup;
 	memset(&f, 0, sizeof(f));
 	f.check = "disabled";
 	f.severity = SPN_SEVERITY_WARNING;
@@ -70,17 +66,13 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	f.host = host;
 	f.accounts = &fa;
 	f.n_accounts = 1;
-	f.message = message;
-	f.fix = fix_text;
-	st = spn_findings_add(findings, &f);
+	st = spn_findings_add_built(ctx, findings, &f, &msg, &fx);
 cleanup:
 	if (st == SPN_E_NOMEM)
 		spn_error(ctx, st, "out of memory reporting the SPN %s of a "
 			  "disabled account", spn);
 	strbuf_free(&msg);
 	strbuf_free(&fx);
-	free(message);
-	free(fix_text);
 	free(host);
 	spn_name_free(name);
 	return st;

@@ -62,22 +62,24 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	spn_finding_account *accounts = NULL;
 	strbuf msg = STRBUF_INIT, fix = STRBUF_INIT;
 	spn_name *name = NULL;
-	char *host = NULL, *message = NULL, *fix_text = NULL;
+	char *host = NULL;
+	uint32_t *remove = NULL;
 	spn_finding f;
-	spn_status st = SPN_E_NOMEM;
-	size_t i, keep;
+	spn_status st;
+	size_t i, keep, n_remove;
 	int variants = 0;
 
 	if (spn_name_parse(spn, &name) != SPN_OK)
-		goto cleanup;
+		goto nomem;
 	if (name->invalid == NULL && name->host != NULL) {
 		host = spn_host_display(name->host);
 		if (host == NULL)
-			goto cleanup;
+			goto nomem;
 	}
 	accounts = calloc(n, sizeof(*accounts));
-	if (accounts == NULL)
-		goto cleanup;
+	remove = calloc(n, sizeof(*remove));
+	if (accounts == NULL || remove == NULL)
+		goto nomem;
 	for (i = 0; i < n; i++) {
 		accounts[i] = idx_finding_account(index, h[i].account);
 		if (strcmp(idx_s(index, index->spns[h[i].spn].text), spn) != 0)
@@ -102,22 +104,11 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	strbuf_puts(&fix, " on the account the service runs as (suggested: ");
 	fix_comment_text(&fix, account_label(index, h[keep].account));
 	strbuf_puts(&fix, ") and remove it from the others.\n");
-	for (i = 0; i < n; i++)
+	for (i = 0, n_remove = 0; i < n; i++)
 		if (i != keep)
-			fix_setspn_delete(&fix,
-				idx_s(index, index->spns[h[i].spn].text),
-				accounts[i].sam, accounts[i].dn);
-	strbuf_puts(&fix, "# or with ldapmodify:\n");
-	for (i = 0; i < n; i++)
-		if (i != keep)
-			fix_ldif_modify(&fix, accounts[i].dn, "delete",
-				"servicePrincipalName",
-				idx_s(index, index->spns[h[i].spn].text));
+			remove[n_remove++] = h[i].spn;
+	fix_remove_spns(&fix, index, remove, n_remove);
 
-	message = strbuf_take(&msg);
-	fix_text = strbuf_take(&fix);
-	if (message == NULL || fix_text == NULL)
-		goto cleanup;
 	memset(&f, 0, sizeof(f));
 	f.check = "dup";
 	f.severity = SPN_SEVERITY_ERROR;
@@ -125,16 +116,15 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	f.host = host;
 	f.accounts = accounts;
 	f.n_accounts = n;
-	f.message = message;
-	f.fix = fix_text;
-	st = spn_findings_add(findings, &f);
+	st = spn_findings_add_built(ctx, findings, &f, &msg, &fix);
+	goto cleanup;
+nomem:
+	st = spn_error(ctx, SPN_E_NOMEM, "out of memory reporting duplicate "
+		       "SPN %s", spn);
 cleanup:
-	if (st == SPN_E_NOMEM)
-		spn_error(ctx, st, "out of memory reporting duplicate SPN %s", spn);
 	strbuf_free(&msg);
 	strbuf_free(&fix);
-	free(message);
-	free(fix_text);
+	free(remove);
 	free(accounts);
 	free(host);
 	spn_name_free(name);

@@ -165,15 +165,7 @@ static spn_status report(struct ip_run *r, uint32_t head, const char *host,
 		strbuf_printf(&fix, "# Review: clients should connect by name; "
 			      "if %s no longer belongs to this service, remove "
 			      "the SPN:\n", host_display);
-		for (i = 0; i < r->n_holders; i++)
-			fix_setspn_delete(&fix, idx_s(index,
-					  index->spns[r->spns[i]].text),
-					  accounts[i].sam, accounts[i].dn);
-		strbuf_puts(&fix, "# or with ldapmodify:\n");
-		for (i = 0; i < r->n_holders; i++)
-			fix_ldif_modify(&fix, accounts[i].dn, "delete",
-					"servicePrincipalName",
-					idx_s(index, index->spns[r->spns[i]].text));
+		fix_remove_spns(&fix, index, r->spns, r->n_holders);
 		fix_text = strbuf_take(&fix);
 		if (fix_text == NULL)
 			goto cleanup;

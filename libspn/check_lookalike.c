@@ -214,12 +214,11 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 			     spn_lookalike_kinds(other);
 	spn_finding_account *accounts = NULL;
 	strbuf msg = STRBUF_INIT, fx = STRBUF_INIT;
-	char *host = NULL, *message = NULL, *fix_text = NULL;
+	char *host = NULL;
 	spn_name *name = NULL;
 	spn_status st = SPN_E_NOMEM;
 	spn_finding f;
 	size_t i, j, n_accounts = 0;
-	uint32_t s;
 	int seen;
 
 	if (spn_name_parse(spn, &name) != SPN_OK)
@@ -266,25 +265,7 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 
 	strbuf_puts(&fx, "# Review: remove the lookalike unless it is meant "
 		    "to be there, and find out who wrote it:\n");
-	for (s = head; s != IDX_NONE; s = index->spns[s].next_same) {
-		spn_finding_account fa = idx_finding_account(index,
-						index->spns[s].account);
-
-		fix_setspn_delete(&fx, idx_s(index, index->spns[s].text),
-				  fa.sam, fa.dn);
-	}
-	strbuf_puts(&fx, "# or with ldapmodify:\n");
-	for (s = head; s != IDX_NONE; s = index->spns[s].next_same) {
-		spn_finding_account fa = idx_finding_account(index,
-						index->spns[s].account);
-
-		fix_ldif_modify(&fx, fa.dn, "delete", "servicePrincipalName",
-				idx_s(index, index->spns[s].text));
-	}
-	message = strbuf_take(&msg);
-	fix_text = strbuf_take(&fx);
-	if (message == NULL || fix_text == NULL)
-		goto cleanup;
+	fix_remove_chain(&fx, index, head);
 	memset(&f, 0, sizeof(f));
 	f.check = "lookalike";
 	f.severity = SPN_SEVERITY_ERROR;
@@ -292,17 +273,13 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	f.host = host;
 	f.accounts = accounts;
 	f.n_accounts = n_accounts;
-	f.message = message;
-	f.fix = fix_text;
-	st = spn_findings_add(findings, &f);
+	st = spn_findings_add_built(ctx, findings, &f, &msg, &fx);
 cleanup:
 	if (st == SPN_E_NOMEM)
 		spn_error(ctx, st, "out of memory reporting the lookalike SPN %s",
 			  spn);
 	strbuf_free(&msg);
 	strbuf_free(&fx);
-	free(message);
-	free(fix_text);
 	free(accounts);
 	free(host);
 	spn_name_free(name);

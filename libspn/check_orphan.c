@@ -136,10 +136,9 @@ static spn_status report(struct orphan_run *r, uint32_t head,
 			 const char *host, spn_host_kind kind)
 {
 	const spn_index *index = r->index;
-	const char *spn = idx_s(index, index->spns[head].text), *value;
+	const char *spn = idx_s(index, index->spns[head].text);
 	spn_finding_account *accounts = NULL;
 	strbuf msg = STRBUF_INIT, fix = STRBUF_INIT;
-	char *message = NULL, *fix_text = NULL;
 	spn_status st = SPN_E_NOMEM;
 	spn_finding f;
 	size_t i;
@@ -166,20 +165,7 @@ static spn_status report(struct orphan_run *r, uint32_t head,
 
 	strbuf_printf(&fix, "# Review: if nothing connects to %s any more, "
 		      "remove the SPN:\n", host);
-	for (i = 0; i < r->n_holders; i++) {
-		value = idx_s(index, index->spns[r->holders[i]].text);
-		fix_setspn_delete(&fix, value, accounts[i].sam, accounts[i].dn);
-	}
-	strbuf_puts(&fix, "# or with ldapmodify:\n");
-	for (i = 0; i < r->n_holders; i++) {
-		value = idx_s(index, index->spns[r->holders[i]].text);
-		fix_ldif_modify(&fix, accounts[i].dn, "delete",
-				"servicePrincipalName", value);
-	}
-	message = strbuf_take(&msg);
-	fix_text = strbuf_take(&fix);
-	if (message == NULL || fix_text == NULL)
-		goto cleanup;
+	fix_remove_spns(&fix, index, r->holders, r->n_holders);
 	memset(&f, 0, sizeof(f));
 	f.check = "orphan";
 	f.severity = SPN_SEVERITY_WARNING;
@@ -187,17 +173,13 @@ static spn_status report(struct orphan_run *r, uint32_t head,
 	f.host = host;
 	f.accounts = accounts;
 	f.n_accounts = r->n_holders;
-	f.message = message;
-	f.fix = fix_text;
-	st = spn_findings_add(r->findings, &f);
+	st = spn_findings_add_built(r->ctx, r->findings, &f, &msg, &fix);
 cleanup:
 	if (st == SPN_E_NOMEM)
 		spn_error(r->ctx, st, "out of memory reporting orphan SPN %s",
 			  spn);
 	strbuf_free(&msg);
 	strbuf_free(&fix);
-	free(message);
-	free(fix_text);
 	free(accounts);
 	return st;
 }

@@ -195,11 +195,10 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	size_t class_len = (size_t)(strchr(spn, '/') - spn);
 	spn_finding_account *accounts = NULL;
 	strbuf msg = STRBUF_INIT, fx = STRBUF_INIT;
-	char *host = NULL, *message = NULL, *fix_text = NULL;
+	char *host = NULL;
 	spn_name *name = NULL;
 	spn_status st = SPN_E_NOMEM;
 	spn_finding f;
-	uint32_t s;
 	size_t i;
 
 	if (spn_name_parse(spn, &name) != SPN_OK)
@@ -239,25 +238,7 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	strbuf_puts(&fx, " and let ");
 	fix_comment_text(&fx, host_spn);
 	strbuf_puts(&fx, " cover it:\n");
-	for (s = head; s != IDX_NONE; s = index->spns[s].next_same) {
-		spn_finding_account fa = idx_finding_account(index,
-						index->spns[s].account);
-
-		fix_setspn_delete(&fx, idx_s(index, index->spns[s].text),
-				  fa.sam, fa.dn);
-	}
-	strbuf_puts(&fx, "# or with ldapmodify:\n");
-	for (s = head; s != IDX_NONE; s = index->spns[s].next_same) {
-		spn_finding_account fa = idx_finding_account(index,
-						index->spns[s].account);
-
-		fix_ldif_modify(&fx, fa.dn, "delete", "servicePrincipalName",
-				idx_s(index, index->spns[s].text));
-	}
-	message = strbuf_take(&msg);
-	fix_text = strbuf_take(&fx);
-	if (message == NULL || fix_text == NULL)
-		goto cleanup;
+	fix_remove_chain(&fx, index, head);
 	memset(&f, 0, sizeof(f));
 	f.check = "shadow";
 	f.severity = SPN_SEVERITY_WARNING;
@@ -265,17 +246,13 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	f.host = host;
 	f.accounts = accounts;
 	f.n_accounts = n;
-	f.message = message;
-	f.fix = fix_text;
-	st = spn_findings_add(findings, &f);
+	st = spn_findings_add_built(ctx, findings, &f, &msg, &fx);
 cleanup:
 	if (st == SPN_E_NOMEM)
 		spn_error(ctx, st, "out of memory reporting the shadowing SPN %s",
 			  spn);
 	strbuf_free(&msg);
 	strbuf_free(&fx);
-	free(message);
-	free(fix_text);
 	free(accounts);
 	free(host);
 	spn_name_free(name);

@@ -5,6 +5,7 @@
 #include <spn/check.h>
 #include "context_impl.h"
 #include "findings.h"
+#include "strbuf.h"
 #include "index_impl.h"
 
 typedef spn_status (*spn_check_fn)(spn_ctx *ctx, const spn_index *index,
@@ -44,5 +45,12 @@ static inline spn_finding_account idx_finding_account(const spn_index *index,
 		 idx_s(index, index->accounts[account].sam) : NULL;
 	return fa;
 }
+
+/* Append the fix that removes these SPNs (indexes into index->spns) from
+ * their holders: setspn -D lines, then "# or with ldapmodify:" and LDIF. */
+void fix_remove_spns(strbuf *b, const spn_index *index, const uint32_t *spns,
+		     size_t n);
+/* The same for every SPN of the key group that starts at head. */
+void fix_remove_chain(strbuf *b, const spn_index *index, uint32_t head);
 
 #endif

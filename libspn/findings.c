@@ -142,3 +142,24 @@ void spn_findings_sort_from(spn_findings *findings, size_t start)
 		qsort(findings->items + start, findings->n - start,
 		      sizeof(spn_finding), cmp_finding);
 }
+
+spn_status spn_findings_add_built(spn_ctx *ctx, spn_findings *findings,
+				  spn_finding *f, strbuf *message, strbuf *fix)
+{
+	char *msg = strbuf_take(message);
+	char *fix_text = fix != NULL ? strbuf_take(fix) : NULL;
+	spn_status st = SPN_E_NOMEM;
+
+	if (msg != NULL && (fix == NULL || fix_text != NULL)) {
+		f->message = msg;
+		f->fix = fix_text;
+		st = spn_findings_add(findings, f);
+	}
+	if (st == SPN_E_NOMEM)
+		spn_error(ctx, st, "out of memory reporting a %s finding for %s",
+			  f->check, f->spn != NULL ? f->spn :
+			  f->host != NULL ? f->host : "?");
+	free(msg);
+	free(fix_text);
+	return st;
+}

@@ -4,10 +4,16 @@
 
 #include <spn/check.h>
 #include "context_impl.h"
+#include "strbuf.h"
 
 /* Append a copy of f (every string and account is copied; f->check must be
  * a static string). */
 spn_status spn_findings_add(spn_findings *findings, const spn_finding *f);
+/* Append f with the message and fix built in strbufs (fix may be NULL: no
+ * fix); both strbufs are freed. SPN_E_NOMEM, with the error set on ctx,
+ * when any allocation failed. */
+spn_status spn_findings_add_built(spn_ctx *ctx, spn_findings *findings,
+				  spn_finding *f, strbuf *message, strbuf *fix);
 /* Sort the findings from start on: severity, then host, then SPN. */
 void spn_findings_sort_from(spn_findings *findings, size_t start);
 
