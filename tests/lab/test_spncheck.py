@@ -3,6 +3,7 @@
 Run inside the lab (docker/lab.sh run python3 test_spncheck.py SPNCHECK)
 with an Administrator ticket. Every seeded duplicate must be reported with
 its holders, and nothing else."""
+import json
 import os
 import subprocess
 import sys
@@ -55,7 +56,64 @@ rc, out, err = run([spncheck, "dup"])
 ok(rc == 1 and "3 findings (3 errors" in out and "svc_sqlc" in out,
    "text report lists the findings and a summary", out + err)
 rc, out, err = run([spncheck, "dup", "--fix"])
-ok("| setspn -D" in out, "--fix shows the fixes", out)
+ok(rc == 1 and out.count("setspn -D") == 4 and out.count("changetype: modify") == 4
+   and "# 3 findings with a fix" in out and "findings (" not in out,
+   "--fix prints one remediation script (4 removals) instead of the report",
+   out)
+
+# baselines for nightly jobs: a finding that disappears is listed as fixed,
+# one that is not in the baseline is new; only new ones count for exit 1
+with tempfile.TemporaryDirectory() as tmp:
+    rc, doc, err = run_json([spncheck, "dup", "--json"])
+    base = doc
+    fs2 = [f for f in base["findings"] if f["spn"].lower() == "cifs/fs2.corp.test"][0]
+    base["findings"] = [f for f in base["findings"] if f is not fs2]
+    base["findings"].append({"check": "dup", "severity": "error",
+                             "spn": "http/gone.corp.test",
+                             "host": "gone.corp.test",
+                             "accounts": [{"dn": "CN=old,DC=corp,DC=test"}],
+                             "message": "an old duplicate"})
+    path = os.path.join(tmp, "base.json")
+    with open(path, "w") as f:
+        json.dump(base, f)
+    rc, doc, err = run_json([spncheck, "dup", "--json", "--baseline", path])
+    new = [f["spn"].lower() for f in doc["findings"] if f["new"]]
+    ok(rc == 1 and new == ["cifs/fs2.corp.test"],
+       "--baseline marks only the finding missing from the baseline as new",
+       (rc, new, err))
+    ok([f["spn"] for f in doc["fixed"]] == ["http/gone.corp.test"],
+       "--baseline lists the baseline finding not seen again as fixed",
+       doc.get("fixed"))
+    rc, out, err = run([spncheck, "dup", "--baseline", path])
+    ok("NEW cifs/fs2.corp.test" in out and "fixed   dup http/gone.corp.test" in out
+       and "1 new since the baseline" in out, "text report marks new and fixed",
+       out)
+    base["findings"].append(fs2)
+    with open(path, "w") as f:
+        json.dump(base, f)
+    rc, out, err = run([spncheck, "dup", "--baseline", path])
+    ok(rc == 0, "nothing new since the baseline: exit 0", (rc, out, err))
+    with open(path, "w") as f:
+        f.write('{"tool":"spncheck","findings":[{"check":')
+    rc, out, err = run([spncheck, "dup", "--baseline", path])
+    ok(rc == 2 and path in err and out == "" and len(err.splitlines()) == 1,
+       "a truncated baseline: exit 2, one line naming it", (rc, err))
+    rc, out, err = run([spncheck, "dup", "--baseline", os.path.join(tmp, "no")])
+    ok(rc == 2 and "No such file" in err, "a missing baseline: exit 2", (rc, err))
+
+# --fail-on: the least severity that gives exit 1
+rc, out, err = run([spncheck, "dup", "--fail-on", "error"])
+ok(rc == 1, "--fail-on error with errors: exit 1", rc)
+rc, out, err = run([spncheck, "dup", "--fail-on", "fatal"])
+ok(rc == 2 and "fatal" in err, "--fail-on with a bad level: exit 2", (rc, err))
+
+# all: every check from one scan
+rc, doc, err = run_json([spncheck, "all", "--json"])
+ok(rc == 1 and doc and dups_of(doc) == SEEDED_DUPS,
+   "all includes the dup findings", (rc, err))
+ok(doc and {f["check"] for f in doc["findings"]} <= set(
+   ["dup", "missing", "alias", "ip", "orphan", "etype", "shadow",
+    "lookalike", "disabled"]), "all reports only known checks", doc)
 
 # forest scope through the global catalog
 rc, doc, err = run_json([spncheck, "dup", "--forest", "--json"])
@@ -132,7 +190,7 @@ with tempfile.TemporaryDirectory() as tmp:
     os.chmod(kt, 0o644)
     rc, out, err = run([spncheck, "dup", "-k", kt, "-p", "svc_web@CORP.TEST"],
                        env={"KRB5CCNAME": "FILE:/nonexistent/cc"})
-    ok("readable" in err and rc == 1, "a keytab readable by others is warned about",
+    ok("can be read" in err and rc == 1, "a keytab readable by others is warned about",
        (rc, err))
     rc, out, err = run([spncheck, "dup", "-k", os.path.join(tmp, "missing.kt")])
     ok(rc == 3 and "missing.kt" in err, "a missing keytab: exit 3 naming it",
