@@ -47,6 +47,17 @@ static size_t suggest_keeper(const spn_index *index, const struct holder *h,
 	return 0;
 }
 
+/* Holders in DN order, so a report does not depend on the order in which
+ * the DC returned the accounts. */
+static int cmp_holder(const void *a, const void *b, void *data)
+{
+	const struct holder *x = a, *y = b;
+	const spn_index *index = data;
+
+	return strcasecmp(idx_s(index, index->accounts[x->account].dn),
+			  idx_s(index, index->accounts[y->account].dn));
+}
+
 static const char *account_label(const spn_index *index, uint32_t account)
 {
 	const idx_account *a = &index->accounts[account];
@@ -168,6 +179,7 @@ spn_status spn_check_dup(spn_ctx *ctx, const spn_index *index,
 		}
 		if (n < 2)
 			continue;
+		qsort_r(h, n, sizeof(*h), cmp_holder, (void *)index);
 		st = report(ctx, index, h, n, findings);
 		if (st != SPN_OK)
 			goto cleanup;
