@@ -14,20 +14,102 @@ static inline unsigned char fold_ascii(unsigned char c)
 	return (unsigned char)(c - 'A') < 26u ? (unsigned char)(c + 32) : c;
 }
 
-static int has_non_ascii(const char *s)
+/* Keys are hashed and compared eight bytes at a time (SWAR). The key of an
+ * ASCII SPN (spn_key) is the SPN with A-Z folded, so it is hashed in place;
+ * a non-ASCII SPN is hashed through its full key, with the same function
+ * (folding an already folded key changes nothing). */
+#define ONES   UINT64_C(0x0101010101010101)
+#define HIGHS  UINT64_C(0x8080808080808080)
+#define LOWS   UINT64_C(0x7f7f7f7f7f7f7f7f)
+
+static inline uint64_t load_le64(const unsigned char *p)
 {
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s >= 0x80)
-			return 1;
-	return 0;
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return w;
 }
 
-/* The full key of a non-ASCII SPN, in buf when it fits, else malloc'd. */
-static char *full_key(const char *spn, char *buf, size_t size)
+/* The last len (< 8) bytes at p, zero-padded. */
+static inline uint64_t load_tail(const unsigned char *p, size_t len)
+{
+	unsigned char b[8] = { 0 };
+
+	memcpy(b, p, len);
+	return load_le64(b);
+}
+
+/* A-Z to a-z in every byte; other bytes unchanged. */
+static inline uint64_t fold_word(uint64_t w)
+{
+	uint64_t low = w & LOWS;
+	uint64_t ge_a = low + ONES * (0x80 - 'A');
+	uint64_t gt_z = low + ONES * (0x7f - 'Z');
+	uint64_t upper = ge_a & ~gt_z & ~w & HIGHS;
+
+	return w | (upper >> 2);
+}
+
+static inline uint64_t mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * UINT64_C(0x9e3779b97f4a7c15);
+	return h ^ (h >> 32);
+}
+
+static inline uint32_t finish(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= UINT64_C(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	return (uint32_t)h & ~IDX_HEAD;
+}
+
+/* Hash of the folded bytes of s[0..len); *high_out gets the bytes' high
+ * bits ORed together (0: the bytes are ASCII). */
+static uint32_t hash_folded(const unsigned char *s, size_t len,
+			    uint64_t *high_out)
+{
+	uint64_t h = UINT64_C(0x243f6a8885a308d3) ^ len, w, high = 0;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		w = load_le64(s + i);
+		high |= w;
+		h = mix(h, fold_word(w));
+	}
+	if (i < len) {
+		w = load_tail(s + i, len - i);
+		high |= w;
+		h = mix(h, fold_word(w));
+	}
+	*high_out = high & HIGHS;
+	return finish(h);
+}
+
+/* Whether the SPN s of len bytes is ASCII (its key is then folded s). */
+static int is_simple(const unsigned char *s, size_t len)
+{
+	uint64_t high = 0;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8)
+		high |= load_le64(s + i);
+	if (i < len)
+		high |= load_tail(s + i, len - i);
+	return (high & HIGHS) == 0;
+}
+
+/* The full key of an SPN that is not simple, in buf when it fits, else
+ * malloc'd; its length in *len_out. */
+static char *full_key(const char *spn, char *buf, size_t size, size_t *len_out)
 {
 	size_t need = spn_key(spn, buf, size);
 	char *heap;
 
+	*len_out = need;
 	if (need < size)
 		return buf;
 	heap = malloc(need + 1);
@@ -37,57 +119,84 @@ static char *full_key(const char *spn, char *buf, size_t size)
 	return heap;
 }
 
-static uint32_t fnv1a(const unsigned char *s, int fold)
+static uint32_t key_hash_len(const char *spn, size_t len)
 {
-	uint32_t h = 2166136261u;
+	char buf[512], *key;
+	size_t key_len;
+	uint64_t high;
+	uint32_t h;
 
-	for (; *s != '\0'; s++) {
-		h ^= fold ? fold_ascii(*s) : *s;
-		h *= 16777619u;
-	}
+	h = hash_folded((const unsigned char *)spn, len, &high);
+	if (high == 0)
+		return h;
+	key = full_key(spn, buf, sizeof(buf), &key_len);
+	if (key == NULL)   /* out of memory: a worse hash, still a hash */
+		return h;
+	h = hash_folded((const unsigned char *)key, key_len, &high);
+	if (key != buf)
+		free(key);
 	return h;
 }
 
 uint32_t idx_key_hash(const char *spn)
 {
-	char buf[512], *key;
-	uint32_t h;
-
-	if (!has_non_ascii(spn))
-		return fnv1a((const unsigned char *)spn, 1) & ~IDX_HEAD;
-	key = full_key(spn, buf, sizeof(buf));
-	if (key == NULL)
-		return fnv1a((const unsigned char *)spn, 1) & ~IDX_HEAD;
-	h = fnv1a((const unsigned char *)key, 0);
-	if (key != buf)
-		free(key);
-	return h & ~IDX_HEAD;
+	return key_hash_len(spn, strlen(spn));
 }
 
-int idx_key_equal(const char *a, const char *b)
+static int folded_equal(const unsigned char *a, const unsigned char *b,
+			size_t len)
 {
-	const unsigned char *p = (const unsigned char *)a;
-	const unsigned char *q = (const unsigned char *)b;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8)
+		if (fold_word(load_le64(a + i)) != fold_word(load_le64(b + i)))
+			return 0;
+	for (; i < len; i++)
+		if (fold_ascii(a[i]) != fold_ascii(b[i]))
+			return 0;
+	return 1;
+}
+
+static int key_equal_len(const char *a, size_t a_len, const char *b,
+			 size_t b_len)
+{
 	char buf_a[512], buf_b[512], *ka, *kb;
+	size_t la, lb;
+	int simple_a = is_simple((const unsigned char *)a, a_len);
+	int simple_b = is_simple((const unsigned char *)b, b_len);
 	int equal;
 
-	for (; *p != '\0' && *p < 0x80 && *q < 0x80; p++, q++)
-		if (fold_ascii(*p) != fold_ascii(*q))
-			return 0;
-	if (*p == '\0' || *q == '\0')
-		return *p == *q;
-	/* Non-ASCII from here on: compare the full keys. */
-	ka = full_key(a, buf_a, sizeof(buf_a));
-	kb = full_key(b, buf_b, sizeof(buf_b));
-	equal = ka != NULL && kb != NULL && strcmp(ka, kb) == 0;
-	if (ka != buf_a)
+	if (simple_a && simple_b)
+		return a_len == b_len &&
+		       folded_equal((const unsigned char *)a,
+				    (const unsigned char *)b, a_len);
+	ka = simple_a ? NULL : full_key(a, buf_a, sizeof(buf_a), &la);
+	kb = simple_b ? NULL : full_key(b, buf_b, sizeof(buf_b), &lb);
+	if (simple_a) {
+		equal = kb != NULL && lb == a_len &&
+			folded_equal((const unsigned char *)a,
+				     (const unsigned char *)kb, lb);
+	} else if (simple_b) {
+		equal = ka != NULL && la == b_len &&
+			folded_equal((const unsigned char *)ka,
+				     (const unsigned char *)b, la);
+	} else {
+		equal = ka != NULL && kb != NULL && la == lb &&
+			memcmp(ka, kb, la) == 0;
+	}
+	if (ka != NULL && ka != buf_a)
 		free(ka);
-	if (kb != buf_b)
+	if (kb != NULL && kb != buf_b)
 		free(kb);
 	return equal;
 }
 
-static int grow(void **array, uint32_t *cap, uint32_t need, size_t elem)
+int idx_key_equal(const char *a, const char *b)
+{
+	return key_equal_len(a, strlen(a), b, strlen(b));
+}
+
+static int grow(void **array, uint32_t *cap, uint64_t need, size_t elem)
 {
 	size_t new_cap;
 	void *p;
@@ -110,38 +219,70 @@ static int grow(void **array, uint32_t *cap, uint32_t need, size_t elem)
 }
 
 #define GROW(arr, n, cap, extra) \
-	grow((void **)&(arr), &(cap), (n) + (extra), sizeof(*(arr)))
+	grow((void **)&(arr), &(cap), (uint64_t)(n) + (extra), sizeof(*(arr)))
+
+/* Make the pool hold need bytes. */
+static int pool_reserve(spn_index *index, size_t need)
+{
+	size_t cap;
+	char *p;
+
+	if (need <= index->pool_cap)
+		return 0;
+	if (need > POOL_MAX)
+		return -1;
+	cap = index->pool_cap ? index->pool_cap * 2 : 65536;
+	while (cap < need)
+		cap *= 2;
+	if (cap > POOL_MAX)
+		cap = POOL_MAX;
+	p = realloc(index->pool, cap);
+	if (p == NULL)
+		return -1;
+	index->pool = p;
+	index->pool_cap = cap;
+	return 0;
+}
+
+/* Copy the len bytes at s (and a NUL) into the pool; 0 (the empty string)
+ * when len is 0. */
+static int pool_add_len(spn_index *index, const char *s, size_t len,
+			idx_str *off_out)
+{
+	size_t need;
+
+	if (len == 0) {
+		*off_out = 0;
+		return 0;
+	}
+	need = index->pool_len + len + 1;
+	if (pool_reserve(index, need) != 0)
+		return -1;
+	memcpy(index->pool + index->pool_len, s, len);
+	index->pool[index->pool_len + len] = '\0';
+	*off_out = (idx_str)index->pool_len;
+	index->pool_len = need;
+	return 0;
+}
 
 /* Copy s into the pool; 0 (the empty string) for NULL or "". */
 static int pool_add(spn_index *index, const char *s, idx_str *off_out)
 {
-	size_t len, need, cap;
-	char *p;
+	return pool_add_len(index, s, s != NULL ? strlen(s) : 0, off_out);
+}
 
-	if (s == NULL || s[0] == '\0') {
-		*off_out = 0;
-		return 0;
+static idx_slot *table_alloc(size_t slots)
+{
+	idx_slot *table = malloc(slots * sizeof(*table));
+	size_t i;
+
+	if (table == NULL)
+		return NULL;
+	for (i = 0; i < slots; i++) {
+		table[i].hash = 0;
+		table[i].spn = IDX_NONE;
 	}
-	len = strlen(s) + 1;
-	need = index->pool_len + len;
-	if (need > POOL_MAX)
-		return -1;
-	if (need > index->pool_cap) {
-		cap = index->pool_cap ? index->pool_cap * 2 : 65536;
-		while (cap < need)
-			cap *= 2;
-		if (cap > POOL_MAX)
-			cap = POOL_MAX;
-		p = realloc(index->pool, cap);
-		if (p == NULL)
-			return -1;
-		index->pool = p;
-		index->pool_cap = cap;
-	}
-	memcpy(index->pool + index->pool_len, s, len);
-	*off_out = (idx_str)index->pool_len;
-	index->pool_len = need;
-	return 0;
+	return table;
 }
 
 SPN_EXPORT spn_status spn_index_new(spn_index **index_out)
@@ -155,10 +296,9 @@ SPN_EXPORT spn_status spn_index_new(spn_index **index_out)
 	if (index == NULL)
 		goto cleanup;
 	index->table_mask = 1023;
-	index->table = malloc((index->table_mask + 1) * sizeof(uint32_t));
+	index->table = table_alloc((size_t)index->table_mask + 1);
 	if (index->table == NULL)
 		goto cleanup;
-	memset(index->table, 0xff, (index->table_mask + 1) * sizeof(uint32_t));
 	/* offset 0 is the empty string */
 	index->pool = malloc(65536);
 	if (index->pool == NULL)
@@ -189,26 +329,30 @@ SPN_EXPORT void spn_index_free(spn_index *index)
 	free(index);
 }
 
-static int table_grow(spn_index *index)
+/* Whether n keys fit in a table of mask + 1 slots (load at most 0.7). */
+static int table_fits(uint64_t n, uint64_t mask)
 {
-	uint32_t new_mask = index->table_mask * 2 + 1;
-	uint32_t *table, i, slot;
+	return n * 10 <= (mask + 1) * 7;
+}
 
-	if (new_mask < index->table_mask)
-		return -1;
-	table = malloc(((size_t)new_mask + 1) * sizeof(uint32_t));
+/* Rehash into a table of new_mask + 1 slots. Walking the old table in
+ * order writes the new one almost in order too (a slot's key moves to the
+ * same or the doubled position), so this streams through memory. */
+static int table_resize(spn_index *index, uint32_t new_mask)
+{
+	idx_slot *table;
+	uint32_t i, slot;
+
+	table = table_alloc((size_t)new_mask + 1);
 	if (table == NULL)
 		return -1;
-	memset(table, 0xff, ((size_t)new_mask + 1) * sizeof(uint32_t));
 	for (i = 0; i <= index->table_mask; i++) {
-		uint32_t head = index->table[i];
-
-		if (head == IDX_NONE)
+		if (index->table[i].spn == IDX_NONE)
 			continue;
-		slot = index->spns[head].hash & new_mask;
-		while (table[slot] != IDX_NONE)
+		slot = index->table[i].hash & new_mask;
+		while (table[slot].spn != IDX_NONE)
 			slot = (slot + 1) & new_mask;
-		table[slot] = head;
+		table[slot] = index->table[i];
 	}
 	free(index->table);
 	index->table = table;
@@ -216,52 +360,96 @@ static int table_grow(spn_index *index)
 	return 0;
 }
 
-static uint32_t find_with_hash(const spn_index *index, const char *spn,
-			       uint32_t hash, uint32_t *slot_out)
+/* Room for n more keys without passing the load limit. */
+static int table_make_room(spn_index *index, uint64_t n)
+{
+	uint64_t mask = index->table_mask;
+
+	while (!table_fits(index->n_keys + n, mask)) {
+		if (mask >= UINT32_MAX / 2)
+			return -1;
+		mask = mask * 2 + 1;
+	}
+	if (mask == index->table_mask)
+		return 0;
+	return table_resize(index, (uint32_t)mask);
+}
+
+int idx_reserve(spn_index *index, size_t n_spns, size_t n_accounts,
+		size_t pool_bytes)
+{
+	if (index == NULL)
+		return -1;
+	if (n_spns > UINT32_MAX || n_accounts > UINT32_MAX ||
+	    pool_bytes > POOL_MAX)
+		return -1;
+	if (table_make_room(index, n_spns) != 0 ||
+	    grow((void **)&index->spns, &index->cap_spns,
+		 (uint64_t)index->n_spns + n_spns, sizeof(*index->spns)) != 0 ||
+	    grow((void **)&index->accounts, &index->cap_accounts,
+		 (uint64_t)index->n_accounts + n_accounts,
+		 sizeof(*index->accounts)) != 0 ||
+	    pool_reserve(index, index->pool_len + pool_bytes) != 0)
+		return -1;
+	return 0;
+}
+
+/* The slot that holds the key of spn (hash, len), or the empty slot where
+ * it would go. */
+static uint32_t find_slot(const spn_index *index, const char *spn, size_t len,
+			  uint32_t hash)
 {
 	uint32_t slot = hash & index->table_mask;
-	uint32_t head;
+	const idx_slot *t = index->table;
 
-	while ((head = index->table[slot]) != IDX_NONE) {
-		const idx_spn *cand = &index->spns[head];
+	while (t[slot].spn != IDX_NONE) {
+		if (t[slot].hash == hash) {
+			const char *cand = idx_s(index, index->spns[t[slot].spn].text);
 
-		if ((cand->hash & ~IDX_HEAD) == hash &&
-		    idx_key_equal(idx_s(index, cand->text), spn))
-			break;
+			if (key_equal_len(cand, strlen(cand), spn, len))
+				break;
+		}
 		slot = (slot + 1) & index->table_mask;
 	}
-	if (slot_out != NULL)
-		*slot_out = slot;
-	return head;
+	return slot;
 }
 
 uint32_t idx_find_spn(const spn_index *index, const char *spn)
 {
-	return find_with_hash(index, spn, idx_key_hash(spn), NULL);
+	size_t len = strlen(spn);
+
+	return index->table[find_slot(index, spn, len,
+				      key_hash_len(spn, len))].spn;
 }
 
-/* Append one SPN of the account being added and link it into its key group. */
-static int add_spn(spn_index *index, uint32_t account, const char *text)
+static inline void prefetch(const void *p)
 {
-	uint32_t hash, head, slot, id, tail;
-	idx_spn *s;
+#if defined(__GNUC__)
+	__builtin_prefetch(p);
+#else
+	(void)p;
+#endif
+}
 
-	if ((uint64_t)(index->n_keys + 1) * 10 > (uint64_t)(index->table_mask + 1) * 7 &&
-	    table_grow(index) != 0)
+/* Append one SPN (len bytes, hash known) of the account being added and
+ * link it into its key group. The caller made room in the table and the
+ * SPN array. */
+static int add_spn(spn_index *index, uint32_t account, const char *text,
+		   size_t len, uint32_t hash)
+{
+	uint32_t slot, head, id = index->n_spns, tail;
+	idx_spn *s = &index->spns[id];
+
+	if (pool_add_len(index, text, len, &s->text) != 0)
 		return -1;
-	if (GROW(index->spns, index->n_spns, index->cap_spns, 1) != 0)
-		return -1;
-	id = index->n_spns;
-	s = &index->spns[id];
-	if (pool_add(index, text, &s->text) != 0)
-		return -1;
-	hash = idx_key_hash(text);
 	s->account = account;
 	s->next_same = IDX_NONE;
 	s->hash = hash;
-	head = find_with_hash(index, text, hash, &slot);
+	slot = find_slot(index, text, len, hash);
+	head = index->table[slot].spn;
 	if (head == IDX_NONE) {
-		index->table[slot] = id;
+		index->table[slot].hash = hash;
+		index->table[slot].spn = id;
 		index->n_keys++;
 		s->hash |= IDX_HEAD;
 	} else {
@@ -271,6 +459,41 @@ static int add_spn(spn_index *index, uint32_t account, const char *text)
 		index->spns[tail].next_same = id;
 	}
 	index->n_spns++;
+	return 0;
+}
+
+#define BATCH 16   /* SPNs hashed (and their slots prefetched) at a time */
+
+/* The account's SPNs, BATCH at a time: hash them and prefetch their table
+ * slots first, so the cache misses of a batch overlap. */
+static int add_spns(spn_index *index, uint32_t id, const spn_account *account)
+{
+	uint32_t hash[BATCH];
+	size_t len[BATCH], i, j, n;
+	const char *text;
+
+	for (i = 0; i < account->n_spns; i += n) {
+		n = account->n_spns - i < BATCH ? account->n_spns - i : BATCH;
+		if (table_make_room(index, n) != 0 ||
+		    GROW(index->spns, index->n_spns, index->cap_spns, n) != 0)
+			return -1;
+		for (j = 0; j < n; j++) {
+			text = account->spns[i + j];
+			len[j] = text != NULL ? strlen(text) : 0;
+			if (len[j] == 0)
+				continue;
+			hash[j] = key_hash_len(text, len[j]);
+			prefetch(&index->table[hash[j] & index->table_mask]);
+		}
+		for (j = 0; j < n; j++) {
+			if (len[j] == 0)
+				continue;
+			if (add_spn(index, id, account->spns[i + j], len[j],
+				    hash[j]) != 0)
+				return -1;
+			index->accounts[id].n_spns++;
+		}
+	}
 	return 0;
 }
 
@@ -306,13 +529,8 @@ SPN_EXPORT spn_status spn_index_add_account(spn_index *index,
 		a->n_extra++;
 	}
 	a->first_spn = index->n_spns;
-	for (i = 0; i < account->n_spns; i++) {
-		if (account->spns[i] == NULL || account->spns[i][0] == '\0')
-			continue;
-		if (add_spn(index, id, account->spns[i]) != 0)
-			return SPN_E_NOMEM;
-		index->accounts[id].n_spns++;
-	}
+	if (add_spns(index, id, account) != 0)
+		return SPN_E_NOMEM;
 	index->n_accounts++;
 	return SPN_OK;
 }

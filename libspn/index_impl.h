@@ -5,7 +5,8 @@
  * contiguously per account), and an open-addressing table from the
  * normalised SPN key to the first SPN with that key; later SPNs with the
  * same key are chained through spn.next_same. About 16 bytes per SPN plus
- * its text and a table slot. */
+ * its text and a table slot (8 bytes: the key's hash beside the SPN, so a
+ * probe reads one cache line and never the SPN array). */
 #ifndef SPN_INDEX_IMPL_H
 #define SPN_INDEX_IMPL_H
 
@@ -53,6 +54,11 @@ typedef struct idx_dns_record {
 	idx_str data;
 } idx_dns_record;
 
+typedef struct idx_slot {
+	uint32_t hash;        /* key hash (without IDX_HEAD) */
+	uint32_t spn;         /* first SPN with the key, or IDX_NONE if empty */
+} idx_slot;
+
 typedef struct idx_mapping {
 	idx_str alias;        /* "cifs" */
 	idx_str target;       /* "host" */
@@ -71,7 +77,7 @@ struct spn_index {
 	idx_str *extra_names;  /* msDS-AdditionalDnsHostName values */
 	uint32_t n_extra, cap_extra;
 
-	uint32_t *table;       /* SPN index of a key's first holder, or IDX_NONE */
+	idx_slot *table;       /* a key's hash and first holder */
 	uint32_t table_mask;   /* size - 1; size is a power of two */
 	uint32_t n_keys;
 
@@ -96,6 +102,13 @@ int idx_key_equal(const char *a, const char *b);
 
 /* The first SPN whose key equals spn's, or IDX_NONE. */
 uint32_t idx_find_spn(const spn_index *index, const char *spn);
+
+/* Make room for about n_spns more SPNs, n_accounts more accounts and
+ * pool_bytes more text, so that a loader that can estimate its input
+ * (from a file's size) avoids growing the table step by step. A hint:
+ * 0 on success, -1 when out of memory (the index is unchanged). */
+int idx_reserve(spn_index *index, size_t n_spns, size_t n_accounts,
+		size_t pool_bytes);
 
 /* Iterate the key groups: every SPN that is the first of its key. */
 #define IDX_FOR_EACH_KEY_HEAD(index, i) \

@@ -247,8 +247,8 @@ static spn_status read_physical(parser *p, const char **s_out, size_t *n_out)
 static spn_status read_logical(parser *p, const char **s_out, size_t *n_out,
 			       size_t *line_out)
 {
-	const char *s, *cont;
-	size_t n, cont_len, used = 0, line;
+	const char *s = NULL, *cont = NULL;
+	size_t n = 0, cont_len = 0, used = 0, line;
 	int comment;
 	spn_status st;
 
@@ -334,16 +334,30 @@ static spn_status check_description(parser *p, const char *s, size_t len,
 	return SPN_OK;
 }
 
-/* Split "type;options: value" (or ":: base64", ":< url"). */
-static spn_status split_line(parser *p, const char *s, size_t n, size_t line,
-			     line_parts *out)
+/* Find the ':' of "type;options: value" and check what comes before it:
+ * the length of that description and of its type. */
+static spn_status split_description(parser *p, const char *s, size_t n,
+				    size_t line, size_t *desc_len_out,
+				    size_t *name_len_out)
 {
 	char what[80];
-	const char *colon = memchr(s, ':', n);
-	size_t desc_len, name_len = 0, rest;
+	const unsigned char *u = (const unsigned char *)s;
+	const char *colon;
+	size_t i = 0, desc_len, name_len = 0;
 	type_slot *slot;
 	spn_status st;
 
+	/* The common line, "type: value": a run of type characters that a
+	 * ':' ends, checked as it is found. Options, and every error, take
+	 * the general path below. */
+	while (i < n && type_chars[u[i]])
+		i++;
+	if (i > 0 && i < n && u[i] == ':') {
+		*desc_len_out = i;
+		*name_len_out = i;
+		return SPN_OK;
+	}
+	colon = memchr(s, ':', n);
 	if (colon == NULL)
 		return spn_error(p->ctx, SPN_E_INPUT,
 				 "%s:%zu: '%s' is not 'attribute: value' (no "
@@ -365,6 +379,23 @@ static spn_status split_line(parser *p, const char *s, size_t n, size_t line,
 			slot->name_len = (unsigned char)name_len;
 		}
 	}
+	*desc_len_out = desc_len;
+	*name_len_out = name_len;
+	return SPN_OK;
+}
+
+/* Split "type;options: value" (or ":: base64", ":< url"). */
+static spn_status split_line(parser *p, const char *s, size_t n, size_t line,
+			     line_parts *out)
+{
+	const char *colon;
+	size_t desc_len = 0, name_len = 0, rest;
+	spn_status st;
+
+	st = split_description(p, s, n, line, &desc_len, &name_len);
+	if (st != SPN_OK)
+		return st;
+	colon = s + desc_len;
 	memset(out, 0, sizeof(*out));
 	out->name = s;
 	out->name_len = name_len;
