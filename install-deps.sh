@@ -10,6 +10,8 @@ packages=(
 	libcjson-dev
 	# tests: unit, sanitizers, valgrind, fuzzing, faults
 	libcmocka-dev valgrind libclang-rt-14-dev faketime python3
+	# krbprobe.exe: the mingw-w64 cross build, run under Wine in the lab
+	gcc-mingw-w64-x86-64 wine64
 	# the lab: a Samba AD DC in a network namespace
 	samba samba-ad-dc samba-ad-provision winbind krb5-user ldap-utils ldb-tools
 	python3-samba dnsutils

@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "context_impl.h"
-#include "creds.h"
+#ifndef _WIN32
+#include "creds.h"   /* the Windows build has no libkrb5 and no ccache */
+#endif
 
 #define DEFAULT_PAGE_SIZE 1000
 
@@ -37,7 +39,9 @@ SPN_EXPORT void spn_ctx_unref(spn_ctx *ctx)
 {
 	if (ctx == NULL || --ctx->refs > 0)
 		return;
+#ifndef _WIN32
 	spn_creds_destroy(ctx);   /* the private memory ccache, if any */
+#endif
 	free(ctx->domain);
 	free(ctx->uri);
 	free(ctx->keytab);

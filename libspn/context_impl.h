@@ -4,8 +4,15 @@
 
 #include <spn/context.h>
 
+#ifdef _WIN32
+/* Windows: a static library linked into krbprobe.exe (nothing to export);
+ * printf is mingw-w64's C99 one (_GNU_SOURCE), so formats are gnu_printf. */
+#define SPN_EXPORT
+#define SPN_PRINTF(a, b) __attribute__((format(gnu_printf, a, b)))
+#else
 #define SPN_EXPORT __attribute__((visibility("default")))
 #define SPN_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#endif
 
 struct spn_ctx {
 	int refs;

@@ -1,5 +1,9 @@
 /* name.c - the SPN model: parse, classify and normalise service principal names. */
+#ifdef _WIN32
+#include <ws2tcpip.h>   /* inet_pton */
+#else
 #include <arpa/inet.h>
+#endif
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

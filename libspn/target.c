@@ -732,8 +732,8 @@ SPN_EXPORT spn_status spn_probe_result_owners(spn_probe_result *result,
 /* The canonical name DNS gives for host (CNAMEs followed, search domains
  * applied), lower case, no trailing dot. NULL and a reason when none;
  * *missing is then 1 when DNS answered that the name does not exist. */
-static char *dns_canonical(const char *host, char *why, size_t why_size,
-			   int *missing)
+static char *lookup_canonical(const char *host, char *why, size_t why_size,
+			      int *missing)
 {
 	struct addrinfo hints, *res = NULL;
 	char *canon = NULL, *p;
@@ -773,6 +773,24 @@ static char *dns_canonical(const char *host, char *why, size_t why_size,
 cleanup:
 	freeaddrinfo(res);
 	return canon;
+}
+
+/* lookup_canonical, with Winsock started around it on Windows (getaddrinfo
+ * needs it; WSAStartup counts references, so a caller's own is kept). */
+static char *dns_canonical(const char *host, char *why, size_t why_size,
+			   int *missing)
+{
+#ifdef _WIN32
+	WSADATA wsa;
+	int started = WSAStartup(MAKEWORD(2, 2), &wsa) == 0;
+	char *canon = lookup_canonical(host, why, why_size, missing);
+
+	if (started)
+		WSACleanup();
+	return canon;
+#else
+	return lookup_canonical(host, why, why_size, missing);
+#endif
 }
 
 static int same_name(const char *a, const char *b)

@@ -13,11 +13,12 @@
 #include <spn/spn.h>
 
 #include "common.h"
+#include "listfile.h"
+#include "compat.h"
 #include "probe_output.h"
 
 #define PROG "krbprobe"
 #define MAX_JOBS 64
-#define MAX_LINE 65536
 
 struct options {
 	const char *file;
@@ -67,6 +68,8 @@ struct shared {
 	spn_dir *dir;
 	int dir_state;            /* 0 not tried, 1 open, -1 cannot be opened */
 	char *dir_error;
+
+	const char *ip_spn_note;  /* where TryIPSPN came from (Windows), or NULL */
 };
 
 struct worker {
@@ -304,7 +307,7 @@ static int add_item(struct item **items, size_t *n, size_t *cap,
 	it = &(*items)[*n];
 	memset(it, 0, sizeof(*it));
 	spn_probe_result_init(&it->result);
-	it->text = strndup(text, len);
+	it->text = tool_strndup(text, len);
 	it->where = where != NULL ? strdup(where) : NULL;
 	(*n)++;
 	if (it->text == NULL || (where != NULL && it->where == NULL))
@@ -325,50 +328,30 @@ static void free_items(struct item *items, size_t n)
 	free(items);
 }
 
-/* Targets from FILE, one a line. 0, or the exit code. */
+/* Targets from FILE, one a line: blank lines and '#' comments skipped,
+ * blanks around a target trimmed. 0, or the exit code. */
 static int read_file(const char *path, struct item **items, size_t *n,
 		     size_t *cap)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	char *line = NULL, where[64];
-	size_t size = 0, lineno = 0, start, end;
-	ssize_t len;
-	int rc = 0;
+	char **lines = NULL, where[64];
+	size_t n_lines = 0, i, start, end;
+	const char *line;
+	int rc;
 
-	if (f == NULL) {
-		fprintf(stderr, PROG ": cannot read ");
-		tool_print_safe(stderr, path);
-		fprintf(stderr, ": %s\n", strerror(errno));
-		return EXIT_USAGE;
-	}
-	while ((len = getline(&line, &size, f)) >= 0) {
-		lineno++;
-		snprintf(where, sizeof(where), "line %zu", lineno);
-		if ((size_t)len > MAX_LINE) {
-			fputs(PROG ": ", stderr);
-			tool_print_safe(stderr, path);
-			fprintf(stderr, ": %s: longer than %d bytes\n", where,
-				MAX_LINE);
-			rc = EXIT_USAGE;
-			continue;
-		}
-		if (memchr(line, '\0', (size_t)len) != NULL) {
-			fputs(PROG ": ", stderr);
-			tool_print_safe(stderr, path);
-			fprintf(stderr, ": %s: contains a NUL byte\n", where);
-			rc = EXIT_USAGE;
-			continue;
-		}
+	rc = listfile_read(PROG, path, &lines, &n_lines);
+	if (rc != 0)
+		return rc;
+	for (i = 0; i < n_lines; i++) {
+		line = lines[i];
 		start = 0;
-		end = (size_t)len;
-		while (end > 0 && (line[end - 1] == '\n' ||
-				   line[end - 1] == '\r' ||
-				   line[end - 1] == ' ' || line[end - 1] == '\t'))
+		end = strlen(line);
+		while (end > 0 && (line[end - 1] == ' ' || line[end - 1] == '\t'))
 			end--;
 		while (start < end && (line[start] == ' ' || line[start] == '\t'))
 			start++;
 		if (start == end || line[start] == '#')
 			continue;
+		snprintf(where, sizeof(where), "line %zu", i + 1);
 		if (add_item(items, n, cap, line + start, end - start,
 			     where) != 0) {
 			fprintf(stderr, PROG ": out of memory\n");
@@ -376,15 +359,7 @@ static int read_file(const char *path, struct item **items, size_t *n,
 			break;
 		}
 	}
-	if (ferror(f)) {
-		fputs(PROG ": error reading ", stderr);
-		tool_print_safe(stderr, path);
-		fprintf(stderr, ": %s\n", strerror(errno));
-		rc = EXIT_USAGE;
-	}
-	free(line);
-	if (f != stdin)
-		fclose(f);
+	listfile_free(lines, n_lines);
 	if (rc == 0 && *n == 0) {
 		fputs(PROG ": ", stderr);
 		tool_print_safe(stderr, path);
@@ -482,9 +457,9 @@ static spn_status collect_owner(const spn_account *a, void *userdata)
 /* Logging from several threads: one whole line at a time. */
 static void log_line(spn_log_level level, const char *message, void *userdata)
 {
-	flockfile(stderr);
+	tool_lock_file(stderr);
 	tool_log(level, message, userdata);
-	funlockfile(stderr);
+	tool_unlock_file(stderr);
 }
 
 /* The one directory session, opened the first time it is needed: a global
@@ -562,6 +537,9 @@ static spn_status probe_one(struct worker *w, struct item *it)
 	int ask = 0;
 
 	st = spn_target_plan(it->target, &s->popts, r, &ask);
+	if (st == SPN_OK && s->ip_spn_note != NULL &&
+	    (r->rule == SPN_RULE_IP_NTLM || r->rule == SPN_RULE_IP_SPN))
+		st = spn_probe_result_note(r, "%s", s->ip_spn_note);
 	if (st != SPN_OK || !ask)
 		return st;
 	rate_wait(s);
@@ -701,6 +679,10 @@ int main(int argc, char **argv)
 	spn_status st;
 	int rc, i, locks = 0;
 
+	if (tool_platform_init(&argc, &argv) != 0) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return EXIT_FAILURE_ENV;
+	}
 	rc = parse_options(argc, argv, &o);
 	if (rc != 0)
 		return rc;
@@ -734,6 +716,8 @@ int main(int argc, char **argv)
 	s.o = &o;
 	s.popts.realm = o.realm;
 	s.popts.try_ip_spn = o.try_ip_spn;
+	s.ip_spn_note = tool_client_try_ip_spn(o.try_ip_spn,
+					       &s.popts.try_ip_spn);
 	s.popts.canonicalize = o.canonicalize;
 	s.popts.aes_only = o.aes_only;
 	s.items = items;
@@ -759,7 +743,7 @@ int main(int argc, char **argv)
 		st = spn_prober_new(ctx, &s.popts, &workers[w].prober);
 		if (st != SPN_OK) {
 			tool_fail(PROG, ctx, st, "setting up a ticket request");
-			rc = EXIT_FAILURE_ENV;
+			rc = tool_exit_for(st);
 			goto cleanup;
 		}
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "compat.h"
 #include "listfile.h"
 
 static void complain(const char *prog, const char *path, size_t lineno,
@@ -29,17 +30,17 @@ void listfile_free(char **lines, size_t n)
 int listfile_read(const char *prog, const char *path, char ***lines_out,
 		  size_t *n_out)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	FILE *f = strcmp(path, "-") == 0 ? stdin : tool_fopen(path, "r");
 	char **lines = NULL, **grown, *line = NULL;
 	size_t n = 0, cap = 0, size = 0, end;
-	ssize_t len;
+	long len;
 	int rc = EXIT_USAGE;
 
 	if (f == NULL) {
 		complain(prog, path, 0, strerror(errno));
 		return EXIT_USAGE;
 	}
-	while ((len = getline(&line, &size, f)) >= 0) {
+	while ((len = tool_getline(&line, &size, f)) >= 0) {
 		if ((size_t)len > LISTFILE_MAX_LINE) {
 			complain(prog, path, n + 1, "line too long");
 			goto cleanup;
@@ -58,11 +59,13 @@ int listfile_read(const char *prog, const char *path, char ***lines_out,
 				goto nomem;
 			lines = grown;
 		}
-		lines[n] = strndup(line, end);
+		lines[n] = tool_strndup(line, end);
 		if (lines[n] == NULL)
 			goto nomem;
 		n++;
 	}
+	if (len == -2)
+		goto nomem;
 	if (ferror(f)) {
 		complain(prog, path, 0, strerror(errno));
 		goto cleanup;

@@ -4,10 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "common.h"
+#include "json_out.h"
 #include "probe_output.h"
+
+/* The members of a result object, in order. */
+#define N_MEMBERS 7
 
 void probe_output_begin(struct probe_output *out, FILE *f, int json,
 			int verbose)
@@ -21,68 +23,42 @@ void probe_output_begin(struct probe_output *out, FILE *f, int json,
 		      f);
 }
 
-/* A JSON string member: valid UTF-8 (invalid bytes become U+FFFD), or null. */
-static int add_string(cJSON *o, const char *name, const char *value)
-{
-	char *valid;
-	cJSON *item;
-
-	if (value == NULL)
-		return cJSON_AddNullToObject(o, name) != NULL ? 0 : -1;
-	valid = tool_utf8_valid_dup(value);
-	if (valid == NULL)
-		return -1;
-	item = cJSON_AddStringToObject(o, name, valid);
-	free(valid);
-	return item != NULL ? 0 : -1;
-}
-
-/* Write printed JSON with DEL and the C1 controls (valid UTF-8 that some
- * terminals obey) as \u escapes: the same JSON value, safe to display. The
- * text is valid UTF-8, so 0xc2 always starts a two-byte character. */
-static void put_json(FILE *f, const char *text)
-{
-	const unsigned char *p = (const unsigned char *)text;
-
-	for (; *p != '\0'; p++) {
-		if (*p == 0x7f) {
-			fputs("\\u007f", f);
-		} else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			fprintf(f, "\\u%04x", (unsigned int)p[1]);
-			p++;
-		} else {
-			fputc(*p, f);
-		}
-	}
-}
-
+/* One result object. Every string is made valid UTF-8 (invalid bytes become
+ * U+FFFD) before anything is written, so that running out of memory leaves
+ * no half-written object. */
 static int result_json(struct probe_output *out, const char *target,
 		       const spn_probe_result *r)
 {
-	cJSON *o = cJSON_CreateObject();
-	char *text = NULL;
-	int rc = -1;
+	static const char *const names[N_MEMBERS] = { "target", "spn",
+		"realm", "verdict", "reason", "detail", "etype" };
+	const char *values[N_MEMBERS];
+	char *valid[N_MEMBERS];
+	size_t i;
+	int rc = 0;
 
-	if (o == NULL)
-		return -1;
-	if (add_string(o, "target", target) != 0 ||
-	    add_string(o, "spn", r->spn) != 0 ||
-	    add_string(o, "realm", r->realm) != 0 ||
-	    add_string(o, "verdict", spn_verdict_name(r->verdict)) != 0 ||
-	    add_string(o, "reason", spn_probe_reason_name(r->reason)) != 0 ||
-	    add_string(o, "detail", r->detail != NULL ? r->detail : "") != 0 ||
-	    add_string(o, "etype", r->etype) != 0)
-		goto cleanup;
-	text = cJSON_PrintUnformatted(o);
-	if (text == NULL)
-		goto cleanup;
-	if (out->count > 0)
-		fputc(',', out->f);
-	put_json(out->f, text);
-	rc = 0;
-cleanup:
-	free(text);
-	cJSON_Delete(o);
+	values[0] = target;
+	values[1] = r->spn;
+	values[2] = r->realm;
+	values[3] = spn_verdict_name(r->verdict);
+	values[4] = spn_probe_reason_name(r->reason);
+	values[5] = r->detail != NULL ? r->detail : "";
+	values[6] = r->etype;
+	for (i = 0; i < N_MEMBERS; i++) {
+		valid[i] = values[i] != NULL ? tool_utf8_valid_dup(values[i]) :
+			   NULL;
+		if (values[i] != NULL && valid[i] == NULL)
+			rc = -1;
+	}
+	if (rc == 0) {
+		if (out->count > 0)
+			fputc(',', out->f);
+		fputc('{', out->f);
+		for (i = 0; i < N_MEMBERS; i++)
+			json_out_member(out->f, i == 0, names[i], valid[i]);
+		fputc('}', out->f);
+	}
+	for (i = 0; i < N_MEMBERS; i++)
+		free(valid[i]);
 	return rc;
 }
 

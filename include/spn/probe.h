@@ -18,7 +18,10 @@
 extern "C" {
 #endif
 
-#if defined(__GNUC__) || defined(__clang__)
+#if defined(__MINGW32__)
+/* mingw-w64 with C99 printf (__USE_MINGW_ANSI_STDIO, as the library is built) */
+#define SPN_PROBE_PRINTF(a, b) __attribute__((format(gnu_printf, a, b)))
+#elif defined(__GNUC__) || defined(__clang__)
 #define SPN_PROBE_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define SPN_PROBE_PRINTF(a, b)
