@@ -10,10 +10,16 @@
 struct hm_entry {
 	uint32_t key;     /* offset of the folded key in the pool */
 	uint32_t key_len;
-	uint32_t hash;
 	uint32_t value;
 	uint32_t next;    /* next entry with the same key, or HOSTMAP_NONE */
 	uint32_t tail;    /* in a key's first entry: its last entry */
+};
+
+/* A table slot carries its key's hash, so that a probe reads the slot's
+ * cache line and nothing else until the hash matches. */
+struct hm_slot {
+	uint32_t hash;
+	uint32_t head;    /* first entry of the key, or HOSTMAP_NONE */
 };
 
 struct hostmap {
@@ -21,10 +27,24 @@ struct hostmap {
 	size_t pool_len, pool_cap;
 	struct hm_entry *entries;
 	uint32_t n_entries, cap_entries;
-	uint32_t *table;  /* first entry of a key, or HOSTMAP_NONE */
+	struct hm_slot *table;
 	uint32_t mask;
 	uint32_t n_keys;
 };
+
+static struct hm_slot *table_new(size_t slots)
+{
+	struct hm_slot *table = malloc(slots * sizeof(*table));
+	size_t i;
+
+	if (table == NULL)
+		return NULL;
+	for (i = 0; i < slots; i++) {
+		table[i].hash = 0;
+		table[i].head = HOSTMAP_NONE;
+	}
+	return table;
+}
 
 hostmap *hostmap_new(void)
 {
@@ -33,12 +53,11 @@ hostmap *hostmap_new(void)
 	if (map == NULL)
 		return NULL;
 	map->mask = 255;
-	map->table = malloc((map->mask + 1) * sizeof(uint32_t));
+	map->table = table_new((size_t)map->mask + 1);
 	if (map->table == NULL) {
 		free(map);
 		return NULL;
 	}
-	memset(map->table, 0xff, (map->mask + 1) * sizeof(uint32_t));
 	return map;
 }
 
@@ -52,30 +71,93 @@ void hostmap_free(hostmap *map)
 	free(map);
 }
 
+#define ONES  UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+#define LOWS  UINT64_C(0x7f7f7f7f7f7f7f7f)
+
+/* A-Z to a-z in each byte of a word of ASCII bytes. */
+static inline uint64_t fold_word(uint64_t w)
+{
+	uint64_t low = w & LOWS;
+	uint64_t upper = (low + ONES * (0x80 - 'A')) &
+			 ~(low + ONES * (0x7f - 'Z')) & ~w & HIGHS;
+
+	return w | (upper >> 2);
+}
+
+/* Fold len bytes of s into buf (room for len + 1) as spn_fold_utf8 does:
+ * ASCII eight bytes at a time; the length, or -1 when s is not ASCII. */
+static int fold_ascii(const char *s, size_t len, char *buf)
+{
+	uint64_t w, high = 0;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		high |= w;
+		w = fold_word(w);
+		memcpy(buf + i, &w, 8);
+	}
+	for (; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		high |= c;
+		buf[i] = (char)((unsigned int)(c - 'A') < 26u ? c + 0x20 : c);
+	}
+	return (high & HIGHS) != 0 ? -1 : (int)len;
+}
+
+/* Fold text of len bytes into buf, which holds size bytes: the length of
+ * the result, or -1 when it does not fit. */
+static int fold_text(const char *text, size_t len, char *buf, size_t size)
+{
+	size_t n;
+	int ascii;
+
+	if (len < size) {
+		ascii = fold_ascii(text, len, buf);
+		if (ascii >= 0) {
+			buf[len] = '\0';
+			return ascii;
+		}
+	}
+	n = spn_fold_utf8(text, len, buf, size);
+	return n < size ? (int)n : -1;
+}
+
 /* Fold key into buf (HOSTMAP_KEY_MAX + 1 bytes): its length, or -1 when it
  * is too long to be a key. */
 static int fold_key(const char *key, size_t len, char *buf)
 {
-	size_t n;
-
 	if (len > 1 && key[len - 1] == '.')
 		len--;
 	if (len > 4 * HOSTMAP_KEY_MAX)
 		return -1;
-	n = spn_fold_utf8(key, len, buf, HOSTMAP_KEY_MAX + 1);
-	return n > HOSTMAP_KEY_MAX ? -1 : (int)n;
+	return fold_text(key, len, buf, HOSTMAP_KEY_MAX + 1);
 }
 
+/* Hash of a folded key, eight bytes at a time, finished with murmur3's
+ * fmix64 so that the low bits the table uses depend on every byte. */
 static uint32_t hash_bytes(const char *s, size_t len)
 {
-	uint32_t h = 2166136261u;
+	uint64_t h = UINT64_C(0x243f6a8885a308d3) ^ len, w;
 	size_t i;
 
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * UINT64_C(0x9e3779b97f4a7c15);
+		h ^= h >> 32;
 	}
-	return h;
+	if (i < len) {
+		w = 0;
+		memcpy(&w, s + i, len - i);
+		h = (h ^ w) * UINT64_C(0x9e3779b97f4a7c15);
+		h ^= h >> 32;
+	}
+	h ^= h >> 33;
+	h *= UINT64_C(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	return (uint32_t)h;
 }
 
 /* The slot holding the folded key, or the empty slot where it would go. */
@@ -84,36 +166,38 @@ static uint32_t find_slot(const hostmap *map, const char *folded, size_t len,
 {
 	uint32_t slot = hash & map->mask, head;
 
-	while ((head = map->table[slot]) != HOSTMAP_NONE) {
-		const struct hm_entry *e = &map->entries[head];
+	while ((head = map->table[slot].head) != HOSTMAP_NONE) {
+		if (map->table[slot].hash == hash) {
+			const struct hm_entry *e = &map->entries[head];
 
-		if (e->hash == hash && e->key_len == len &&
-		    memcmp(map->pool + e->key, folded, len) == 0)
-			break;
+			if (e->key_len == len &&
+			    memcmp(map->pool + e->key, folded, len) == 0)
+				break;
+		}
 		slot = (slot + 1) & map->mask;
 	}
 	return slot;
 }
 
+/* Double the table. Walking the old one in order writes the new one
+ * almost in order too, and reads no entry. */
 static int table_grow(hostmap *map)
 {
-	uint32_t new_mask = map->mask * 2 + 1, i, slot, *table;
+	uint32_t new_mask = map->mask * 2 + 1, i, slot;
+	struct hm_slot *table;
 
 	if (new_mask < map->mask)
 		return -1;
-	table = malloc(((size_t)new_mask + 1) * sizeof(uint32_t));
+	table = table_new((size_t)new_mask + 1);
 	if (table == NULL)
 		return -1;
-	memset(table, 0xff, ((size_t)new_mask + 1) * sizeof(uint32_t));
 	for (i = 0; i <= map->mask; i++) {
-		uint32_t head = map->table[i];
-
-		if (head == HOSTMAP_NONE)
+		if (map->table[i].head == HOSTMAP_NONE)
 			continue;
-		slot = map->entries[head].hash & new_mask;
-		while (table[slot] != HOSTMAP_NONE)
+		slot = map->table[i].hash & new_mask;
+		while (table[slot].head != HOSTMAP_NONE)
 			slot = (slot + 1) & new_mask;
-		table[slot] = head;
+		table[slot] = map->table[i];
 	}
 	free(map->table);
 	map->table = table;
@@ -174,14 +258,13 @@ static int add(hostmap *map, const char *key, size_t len, uint32_t value,
 		return 0;
 	hash = hash_bytes(folded, (size_t)n);
 	slot = find_slot(map, folded, (size_t)n, hash);
-	head = map->table[slot];
+	head = map->table[slot].head;
 	if (head != HOSTMAP_NONE && unique)
 		for (e = head; e != HOSTMAP_NONE; e = map->entries[e].next)
 			if (map->entries[e].value == value)
 				return 0;
 	if (add_entry(map, &id) != 0)
 		return -1;
-	map->entries[id].hash = hash;
 	map->entries[id].key_len = (uint32_t)n;
 	map->entries[id].value = value;
 	map->entries[id].next = HOSTMAP_NONE;
@@ -196,7 +279,8 @@ static int add(hostmap *map, const char *key, size_t len, uint32_t value,
 		map->n_entries--;
 		return -1;
 	}
-	map->table[slot] = id;
+	map->table[slot].hash = hash;
+	map->table[slot].head = id;
 	map->n_keys++;
 	if ((uint64_t)map->n_keys * 10 > ((uint64_t)map->mask + 1) * 7 &&
 	    table_grow(map) != 0)
@@ -226,7 +310,7 @@ uint32_t hostmap_find(const hostmap *map, const char *key, size_t len)
 	if (n < 0)
 		return HOSTMAP_NONE;
 	return map->table[find_slot(map, folded, (size_t)n,
-				    hash_bytes(folded, (size_t)n))];
+				    hash_bytes(folded, (size_t)n))].head;
 }
 
 uint32_t hostmap_next(const hostmap *map, uint32_t entry)
@@ -261,9 +345,9 @@ int hostmap_spn_host(const char *spn, char *buf, size_t size,
 {
 	char raw[HOSTMAP_KEY_MAX + 1];
 	const char *hp, *end, *host, *close, *last_colon = NULL;
-	size_t len, host_len, colons = 0, i, n;
+	size_t len, host_len, colons = 0, i;
 	spn_host_kind kind;
-	int bracketed = 0;
+	int bracketed = 0, n;
 
 	hp = strchr(spn, '/');
 	if (hp == NULL)
@@ -302,11 +386,32 @@ int hostmap_spn_host(const char *spn, char *buf, size_t size,
 	kind = spn_host_classify(raw);
 	if (kind == SPN_HOST_INVALID || (bracketed && kind != SPN_HOST_IPV6))
 		return -1;
-	n = spn_fold_utf8(raw, host_len, buf, size);
-	if (n >= size)
+	n = fold_text(raw, host_len, buf, size);
+	if (n < 0)
 		return -1;
 	*kind_out = kind;
-	return (int)n;
+	return n;
+}
+
+/* inet_ntop's text of an IPv4 address ("%u.%u.%u.%u") without its
+ * sprintf, which cost more than the rest of the checks' address work. */
+static int format_ipv4(const unsigned char addr[4], char *buf)
+{
+	int n = 0, i;
+
+	for (i = 0; i < 4; i++) {
+		unsigned int b = addr[i];
+
+		if (i > 0)
+			buf[n++] = '.';
+		if (b >= 100)
+			buf[n++] = (char)('0' + b / 100);
+		if (b >= 10)
+			buf[n++] = (char)('0' + b / 10 % 10);
+		buf[n++] = (char)('0' + b % 10);
+	}
+	buf[n] = '\0';
+	return n;
 }
 
 int hostmap_addr_canon(const char *text, char *buf, size_t size)
@@ -314,7 +419,6 @@ int hostmap_addr_canon(const char *text, char *buf, size_t size)
 	unsigned char addr[16];
 	char copy[64];
 	size_t len = strlen(text);
-	int family;
 
 	if (len == 0 || len >= sizeof(copy) || size < INET6_ADDRSTRLEN)
 		return -1;
@@ -324,12 +428,9 @@ int hostmap_addr_canon(const char *text, char *buf, size_t size)
 		copy[len - 2] = '\0';
 	}
 	if (inet_pton(AF_INET, copy, addr) == 1)
-		family = AF_INET;
-	else if (inet_pton(AF_INET6, copy, addr) == 1)
-		family = AF_INET6;
-	else
-		return -1;
-	if (inet_ntop(family, addr, buf, (socklen_t)size) == NULL)
+		return format_ipv4(addr, buf);
+	if (inet_pton(AF_INET6, copy, addr) != 1 ||
+	    inet_ntop(AF_INET6, addr, buf, (socklen_t)size) == NULL)
 		return -1;
 	return (int)strlen(buf);
 }

@@ -64,7 +64,7 @@ static inline uint32_t finish(uint64_t h)
 	h ^= h >> 33;
 	h *= UINT64_C(0xff51afd7ed558ccd);
 	h ^= h >> 33;
-	return (uint32_t)h & ~IDX_HEAD;
+	return (uint32_t)h;
 }
 
 /* Hash of the folded bytes of s[0..len); *high_out gets the bytes' high
@@ -221,6 +221,20 @@ static int grow(void **array, uint32_t *cap, uint64_t need, size_t elem)
 #define GROW(arr, n, cap, extra) \
 	grow((void **)&(arr), &(cap), (uint64_t)(n) + (extra), sizeof(*(arr)))
 
+/* Room for n more SPNs and their head bits (new bits 0). */
+static int spns_reserve(spn_index *index, uint64_t n)
+{
+	uint32_t old = index->cap_heads;
+
+	if (GROW(index->spns, index->n_spns, index->cap_spns, n) != 0 ||
+	    grow((void **)&index->heads, &index->cap_heads,
+		 ((uint64_t)index->n_spns + n + 7) / 8, 1) != 0)
+		return -1;
+	if (index->cap_heads > old)
+		memset(index->heads + old, 0, index->cap_heads - old);
+	return 0;
+}
+
 /* Make the pool hold need bytes. */
 static int pool_reserve(spn_index *index, size_t need)
 {
@@ -321,6 +335,7 @@ SPN_EXPORT void spn_index_free(spn_index *index)
 	free(index->pool);
 	free(index->accounts);
 	free(index->spns);
+	free(index->heads);
 	free(index->extra_names);
 	free(index->table);
 	free(index->dns_nodes);
@@ -384,8 +399,7 @@ int idx_reserve(spn_index *index, size_t n_spns, size_t n_accounts,
 	    pool_bytes > POOL_MAX)
 		return -1;
 	if (table_make_room(index, n_spns) != 0 ||
-	    grow((void **)&index->spns, &index->cap_spns,
-		 (uint64_t)index->n_spns + n_spns, sizeof(*index->spns)) != 0 ||
+	    spns_reserve(index, n_spns) != 0 ||
 	    grow((void **)&index->accounts, &index->cap_accounts,
 		 (uint64_t)index->n_accounts + n_accounts,
 		 sizeof(*index->accounts)) != 0 ||
@@ -444,14 +458,13 @@ static int add_spn(spn_index *index, uint32_t account, const char *text,
 		return -1;
 	s->account = account;
 	s->next_same = IDX_NONE;
-	s->hash = hash;
 	slot = find_slot(index, text, len, hash);
 	head = index->table[slot].spn;
 	if (head == IDX_NONE) {
 		index->table[slot].hash = hash;
 		index->table[slot].spn = id;
 		index->n_keys++;
-		s->hash |= IDX_HEAD;
+		index->heads[id >> 3] |= (uint8_t)(1u << (id & 7u));
 	} else {
 		/* keep the group in scan order: append at its tail */
 		for (tail = head; index->spns[tail].next_same != IDX_NONE;)
@@ -475,7 +488,7 @@ static int add_spns(spn_index *index, uint32_t id, const spn_account *account)
 	for (i = 0; i < account->n_spns; i += n) {
 		n = account->n_spns - i < BATCH ? account->n_spns - i : BATCH;
 		if (table_make_room(index, n) != 0 ||
-		    GROW(index->spns, index->n_spns, index->cap_spns, n) != 0)
+		    spns_reserve(index, n) != 0)
 			return -1;
 		for (j = 0; j < n; j++) {
 			text = account->spns[i + j];

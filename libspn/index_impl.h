@@ -4,9 +4,9 @@
  * pointers, so it can grow), one array of accounts, one of SPNs (stored
  * contiguously per account), and an open-addressing table from the
  * normalised SPN key to the first SPN with that key; later SPNs with the
- * same key are chained through spn.next_same. About 16 bytes per SPN plus
- * its text and a table slot (8 bytes: the key's hash beside the SPN, so a
- * probe reads one cache line and never the SPN array). */
+ * same key are chained through spn.next_same. 12 bytes and a bit per SPN
+ * plus its text and a table slot (8 bytes: the key's hash beside the SPN,
+ * so a probe reads one cache line and never the SPN array). */
 #ifndef SPN_INDEX_IMPL_H
 #define SPN_INDEX_IMPL_H
 
@@ -36,10 +36,7 @@ typedef struct idx_spn {
 	idx_str text;         /* the value as the directory holds it */
 	uint32_t account;
 	uint32_t next_same;   /* next SPN with the same key, or IDX_NONE */
-	uint32_t hash;        /* key hash; the top bit is IDX_HEAD */
 } idx_spn;
-
-#define IDX_HEAD 0x80000000u  /* in idx_spn.hash: first SPN of its key */
 
 typedef struct idx_dns_node {
 	idx_str fqdn;
@@ -55,7 +52,7 @@ typedef struct idx_dns_record {
 } idx_dns_record;
 
 typedef struct idx_slot {
-	uint32_t hash;        /* key hash (without IDX_HEAD) */
+	uint32_t hash;        /* key hash */
 	uint32_t spn;         /* first SPN with the key, or IDX_NONE if empty */
 } idx_slot;
 
@@ -73,6 +70,8 @@ struct spn_index {
 
 	idx_spn *spns;
 	uint32_t n_spns, cap_spns;
+	uint8_t *heads;        /* a bit per SPN: the first of its key */
+	uint32_t cap_heads;    /* bytes */
 
 	idx_str *extra_names;  /* msDS-AdditionalDnsHostName values */
 	uint32_t n_extra, cap_extra;
@@ -117,7 +116,7 @@ int idx_reserve(spn_index *index, size_t n_spns, size_t n_accounts,
 
 static inline int idx_is_head(const spn_index *index, uint32_t spn)
 {
-	return (index->spns[spn].hash & IDX_HEAD) != 0;
+	return (index->heads[spn >> 3] >> (spn & 7u)) & 1u;
 }
 
 #endif

@@ -20,6 +20,7 @@ typedef enum record_kind {
 	REC_ENTRY,     /* dn: ... */
 	REC_RESULT,    /* ldapsearch's "search: N" / "result: 0 Success" */
 	REC_SKIP,      /* ldapsearch's "ref: ldap://..." search reference */
+	REC_UNWANTED,  /* an entry the skip function declined */
 } record_kind;
 
 typedef enum value_kind {
@@ -63,6 +64,7 @@ typedef struct parser {
 	size_t len;
 	size_t pos;
 	size_t lineno;
+	spn_ldif_skip_fn skip;
 	spn_ldif_entry_fn fn;
 	void *userdata;
 
@@ -474,6 +476,26 @@ static int name_is(const line_parts *lp, const char *name, size_t len)
 	return lp->name_len == len && strncasecmp(lp->name, name, len) == 0;
 }
 
+/* Count the entry just read (handed over or skipped) and forget it; drop
+ * the pages of a mapped file behind it. */
+static void end_entry(parser *p)
+{
+	p->n_entries++;
+	p->entries_since_count++;
+	p->record = REC_NONE;
+	p->arena_len = 0;
+	p->n_raw = 0;
+	if (p->mapped && p->pos - p->released >= RELEASE_STEP) {
+		size_t upto = p->pos & ~((size_t)sysconf(_SC_PAGESIZE) - 1);
+
+		if (upto > p->released) {
+			(void)madvise((void *)(uintptr_t)(p->buf + p->released),
+				      upto - p->released, MADV_DONTNEED);
+			p->released = upto;
+		}
+	}
+}
+
 /* Hand the entry read so far to the callback, then forget it. */
 static spn_status dispatch(parser *p)
 {
@@ -511,21 +533,8 @@ static spn_status dispatch(parser *p)
 	entry.dn_len = p->dn_len;
 	entry.attrs = p->attrs;
 	entry.n_attrs = p->n_raw;
-	p->n_entries++;
-	p->entries_since_count++;
 	st = p->fn(p->ctx, &entry, p->userdata);
-	p->record = REC_NONE;
-	p->arena_len = 0;
-	p->n_raw = 0;
-	if (p->mapped && p->pos - p->released >= RELEASE_STEP) {
-		size_t upto = p->pos & ~((size_t)sysconf(_SC_PAGESIZE) - 1);
-
-		if (upto > p->released) {
-			(void)madvise((void *)(uintptr_t)(p->buf + p->released),
-				      upto - p->released, MADV_DONTNEED);
-			p->released = upto;
-		}
-	}
+	end_entry(p);
 	return st;
 }
 
@@ -567,7 +576,8 @@ static spn_status comment_line(parser *p, const char *s, size_t n, size_t line)
 	} else if (PREFIX_IS(s, n, "# numResponses: ")) {
 		p->expect_trailer = 0;
 	} else if (PREFIX_IS(s, n, "# numEntries: ")) {
-		pending = p->entries_since_count + (p->record == REC_ENTRY);
+		pending = p->entries_since_count + (p->record == REC_ENTRY ||
+						    p->record == REC_UNWANTED);
 		if (comment_count(s + 14, n - 14, &count) == 0 &&
 		    count != pending)
 			return spn_error(p->ctx, SPN_E_INPUT,
@@ -607,6 +617,9 @@ static spn_status start_record(parser *p, const line_parts *lp, size_t line)
 		if (st != SPN_OK)
 			return st;
 		p->record = REC_ENTRY;
+		if (p->skip != NULL &&
+		    p->skip(p->arena + p->dn, p->dn_len, p->userdata))
+			p->record = REC_UNWANTED;
 		return SPN_OK;
 	}
 	if (name_is(lp, "search", 6)) {
@@ -734,6 +747,40 @@ static spn_status entry_line(parser *p, const line_parts *lp, size_t line)
 	return SPN_OK;
 }
 
+/* The lines of an unwanted entry up to the blank line that ends it (or
+ * the end of the input), found without splitting or decoding them. */
+static spn_status skip_entry(parser *p)
+{
+	const char *s = NULL;
+	size_t n = 0;
+	spn_status st;
+
+	while (p->pos < p->len) {
+		st = read_physical(p, &s, &n);
+		if (st != SPN_OK)
+			return st;
+		if (n == 0)
+			break;
+		if (s[0] == ' ')
+			continue;   /* continues the line before it */
+		if (s[0] == '#') {
+			st = comment_line(p, s, n, p->lineno);
+			if (st != SPN_OK)
+				return st;
+			continue;
+		}
+		if (n >= 3 && (s[0] | 0x20) == 'd' && (s[1] | 0x20) == 'n' &&
+		    (s[2] == ':' || s[2] == ';'))
+			return spn_error(p->ctx, SPN_E_INPUT,
+					 "%s:%zu: a second 'dn:' inside the "
+					 "entry that starts at line %zu (a blank "
+					 "line is missing?)", p->source,
+					 p->lineno, p->record_line);
+	}
+	end_entry(p);
+	return SPN_OK;
+}
+
 static spn_status parse(parser *p)
 {
 	const char *s = NULL;
@@ -753,6 +800,12 @@ static spn_status parse(parser *p)
 				 p->source);
 
 	while (p->pos < p->len) {
+		if (p->record == REC_UNWANTED) {
+			st = skip_entry(p);
+			if (st != SPN_OK)
+				return st;
+			continue;
+		}
 		st = read_logical(p, &s, &n, &line);
 		if (st != SPN_OK)
 			return st;
@@ -785,6 +838,8 @@ static spn_status parse(parser *p)
 		case REC_SKIP:
 			st = result_line(p, &lp, line);
 			break;
+		case REC_UNWANTED:
+			break;   /* not reached: skip_entry reads these */
 		}
 		if (st != SPN_OK)
 			return st;
@@ -793,6 +848,8 @@ static spn_status parse(parser *p)
 		st = dispatch(p);
 		if (st != SPN_OK)
 			return st;
+	} else if (p->record == REC_UNWANTED) {
+		end_entry(p);   /* its dn was the last line */
 	}
 	if (p->expect_trailer)
 		return spn_error(p->ctx, SPN_E_INPUT,
@@ -808,8 +865,8 @@ static spn_status parse(parser *p)
 }
 
 static spn_status parse_impl(spn_ctx *ctx, const char *name, const char *buf,
-			     size_t len, int mapped, spn_ldif_entry_fn fn,
-			     void *userdata)
+			     size_t len, int mapped, spn_ldif_skip_fn skip,
+			     spn_ldif_entry_fn fn, void *userdata)
 {
 	parser p;
 	spn_status st;
@@ -819,6 +876,7 @@ static spn_status parse_impl(spn_ctx *ctx, const char *name, const char *buf,
 	p.source = name;
 	p.buf = buf;
 	p.len = len;
+	p.skip = skip;
 	p.fn = fn;
 	p.userdata = userdata;
 	p.mapped = mapped;
@@ -832,16 +890,18 @@ static spn_status parse_impl(spn_ctx *ctx, const char *name, const char *buf,
 
 spn_status spn_ldif_parse_buffer(spn_ctx *ctx, const char *name,
 				 const char *buf, size_t len,
-				 spn_ldif_entry_fn fn, void *userdata)
+				 spn_ldif_skip_fn skip, spn_ldif_entry_fn fn,
+				 void *userdata)
 {
 	if (name == NULL || (buf == NULL && len > 0) || fn == NULL)
 		return spn_error(ctx, SPN_E_USAGE,
 				 "LDIF parser called without input or callback");
-	return parse_impl(ctx, name, buf, len, 0, fn, userdata);
+	return parse_impl(ctx, name, buf, len, 0, skip, fn, userdata);
 }
 
 spn_status spn_ldif_parse_file(spn_ctx *ctx, const char *path,
-			       spn_ldif_entry_fn fn, void *userdata)
+			       spn_ldif_skip_fn skip, spn_ldif_entry_fn fn,
+			       void *userdata)
 {
 	struct stat sb;
 	void *map = MAP_FAILED;
@@ -886,7 +946,7 @@ spn_status spn_ldif_parse_file(spn_ctx *ctx, const char *path,
 		goto cleanup;
 	}
 	(void)madvise(map, len, MADV_SEQUENTIAL);
-	st = parse_impl(ctx, path, map, len, 1, fn, userdata);
+	st = parse_impl(ctx, path, map, len, 1, skip, fn, userdata);
 
 cleanup:
 	if (map != MAP_FAILED)

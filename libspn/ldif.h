@@ -37,7 +37,16 @@ typedef spn_status (*spn_ldif_entry_fn)(spn_ctx *ctx,
 					const spn_ldif_entry *entry,
 					void *userdata);
 
-/* Parse LDIF held in memory, calling fn once per entry. name is used in
+/* Decides from an entry's dn alone (decoded, NUL-terminated) whether the
+ * entry is wanted: nonzero skips it. A skipped entry costs only the search
+ * for its end: its lines are not split or decoded, so their attribute
+ * syntax, base64 and URL values go unchecked; a "dn:" among them (a blank
+ * line missing) and ldapsearch's comments are still handled as anywhere. It
+ * counts as an entry for "# numEntries" but never reaches the callback. */
+typedef int (*spn_ldif_skip_fn)(const char *dn, size_t dn_len, void *userdata);
+
+/* Parse LDIF held in memory, calling fn once per entry (skip, when not
+ * NULL, is asked first; both get userdata). name is used in
  * error messages ("name:line: what is wrong"). Any malformed or truncated
  * input fails the whole parse with SPN_E_INPUT: the callback may already
  * have seen some entries, which the caller must then discard. Besides
@@ -47,18 +56,20 @@ typedef spn_status (*spn_ldif_entry_fn)(spn_ctx *ctx,
  * are refused, never read. */
 spn_status spn_ldif_parse_buffer(spn_ctx *ctx, const char *name,
 				 const char *buf, size_t len,
-				 spn_ldif_entry_fn fn, void *userdata);
+				 spn_ldif_skip_fn skip, spn_ldif_entry_fn fn,
+				 void *userdata);
 
 /* The same over a regular file, mapped read-only and read sequentially;
  * pages already parsed are dropped so memory does not grow with the file.
  * Fails with SPN_E_IO when the file cannot be opened or mapped. */
 spn_status spn_ldif_parse_file(spn_ctx *ctx, const char *path,
-			       spn_ldif_entry_fn fn, void *userdata);
+			       spn_ldif_skip_fn skip, spn_ldif_entry_fn fn,
+			       void *userdata);
 
 /* spn_index_load_ldif (ldif_load.c) over LDIF held in memory: the same
- * accounts, dnsNodes and sPNMappings, the same errors. For tests and fuzzing. */
+ * parts (what: SPN_LOAD_* bits), the same errors. For tests and fuzzing. */
 spn_status spn_index_load_ldif_buffer(spn_index *index, spn_ctx *ctx,
 				      const char *name, const char *buf,
-				      size_t len);
+				      size_t len, unsigned int what);
 
 #endif

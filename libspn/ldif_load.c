@@ -1,5 +1,5 @@
 /* ldif_load.c - fill an index from an LDIF export: accounts, dnsNode objects
- * and sPNMappings. */
+ * and sPNMappings, each only when asked for. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +40,7 @@ typedef struct range_state {
 typedef struct loader {
 	spn_ctx *ctx;
 	spn_index *index;
+	unsigned int what;     /* SPN_LOAD_* */
 	const char **spns;     /* reused from entry to entry */
 	size_t spns_cap;
 	const char **extra;
@@ -51,6 +52,7 @@ typedef struct loader {
 
 	size_t n_entries, n_accounts, n_spns, n_nodes, n_records, n_mappings;
 	size_t skipped_records;
+	size_t n_unread;       /* accounts, DNS entries, sPNMappings not asked for */
 } loader;
 
 /* What one entry says, collected in one pass over its attributes. */
@@ -619,6 +621,75 @@ static spn_status add_mappings(loader *l, const spn_ldif_entry *e)
 	return SPN_OK;
 }
 
+/* Whether the RDN at *pos of dn has the type (and, when value is not
+ * NULL, that value), both compared without regard to ASCII case; *pos
+ * moves past the RDN and its ','. An escaped ',' (after an odd number of
+ * '\\') does not end an RDN. */
+static int rdn_is(const char *dn, size_t len, size_t *pos, const char *type,
+		  size_t type_len, const char *value, size_t value_len)
+{
+	size_t i = *pos, start;
+
+	while (i < len && dn[i] == ' ')
+		i++;
+	if (len - i <= type_len || !same_nocase(dn + i, type, type_len) ||
+	    dn[i + type_len] != '=')
+		return 0;
+	i += type_len + 1;
+	start = i;
+	for (;;) {
+		const char *comma = memchr(dn + i, ',', len - i);
+		size_t bs = 0;
+
+		if (comma == NULL) {
+			i = len;
+			break;
+		}
+		i = (size_t)(comma - dn);
+		while (i - bs > start && dn[i - bs - 1] == '\\')
+			bs++;
+		if (bs % 2 == 0)
+			break;   /* not escaped */
+		i++;
+	}
+	if (value != NULL &&
+	    (i - start != value_len ||
+	     (memcmp(dn + start, value, value_len) != 0 &&
+	      !same_nocase(dn + start, value, value_len))))
+		return 0;
+	*pos = i < len ? i + 1 : i;
+	return 1;
+}
+
+/* The parser asks before it reads an entry: without SPN_LOAD_DNS, the
+ * objects of AD-integrated zones (DC=<name>,DC=<zone>,CN=MicrosoftDNS,...
+ * and the zones themselves) are skipped unread. Their RDN is DC, which no
+ * account class has, so no account is lost. */
+static int skip_dn(const loader *l, const char *dn, size_t len)
+{
+	size_t pos = 0;
+
+	if (l->what & SPN_LOAD_DNS)
+		return 0;
+	if (!rdn_is(dn, len, &pos, "DC", 2, NULL, 0))
+		return 0;
+	if (rdn_is(dn, len, &pos, "CN", 2, "MicrosoftDNS", 12))
+		return 1;
+	return rdn_is(dn, len, &pos, "DC", 2, NULL, 0) &&
+	       rdn_is(dn, len, &pos, "CN", 2, "MicrosoftDNS", 12);
+}
+
+static int skip_unwanted(const char *dn, size_t len, void *userdata)
+{
+	loader *l = userdata;
+
+	if (!skip_dn(l, dn, len))
+		return 0;
+	l->n_entries++;
+	l->n_unread++;
+	return 1;
+}
+
 static spn_status load_entry(spn_ctx *ctx, const spn_ldif_entry *e,
 			     void *userdata)
 {
@@ -633,23 +704,29 @@ static spn_status load_entry(spn_ctx *ctx, const spn_ldif_entry *e,
 	if (st != SPN_OK)
 		return st;
 	if (f.account.n_spns > 0 || (f.classes & (OC_COMPUTER | OC_MSA))) {
-		st = add_account(l, e, &f);
-		if (st != SPN_OK)
+		if (!(l->what & SPN_LOAD_ACCOUNTS))
+			l->n_unread++;
+		else if ((st = add_account(l, e, &f)) != SPN_OK)
 			return st;
 	}
 	if (f.classes & OC_DNS_NODE) {
-		st = add_dns_node(l, e, &f);
-		if (st != SPN_OK)
+		if (!(l->what & SPN_LOAD_DNS))
+			l->n_unread++;
+		else if ((st = add_dns_node(l, e, &f)) != SPN_OK)
 			return st;
 	}
-	if (f.has_mappings)
-		return add_mappings(l, e);
+	if (f.has_mappings) {
+		if (!(l->what & SPN_LOAD_MAPPINGS))
+			l->n_unread++;
+		else
+			return add_mappings(l, e);
+	}
 	return SPN_OK;
 }
 
 /* Run a parse into the index and check that it found something. */
 static spn_status load(spn_index *index, spn_ctx *ctx, const char *name,
-		       const char *buf, size_t len)
+		       const char *buf, size_t len, unsigned int what)
 {
 	loader l;
 	spn_status st;
@@ -657,13 +734,17 @@ static spn_status load(spn_index *index, spn_ctx *ctx, const char *name,
 	memset(&l, 0, sizeof(l));
 	l.ctx = ctx;
 	l.index = index;
+	l.what = what;
 	if (buf != NULL)
-		st = spn_ldif_parse_buffer(ctx, name, buf, len, load_entry, &l);
+		st = spn_ldif_parse_buffer(ctx, name, buf, len, skip_unwanted,
+					   load_entry, &l);
 	else
-		st = spn_ldif_parse_file(ctx, name, load_entry, &l);
+		st = spn_ldif_parse_file(ctx, name, skip_unwanted, load_entry,
+					 &l);
 	if (st != SPN_OK)
 		goto cleanup;
-	if (l.n_accounts == 0 && l.n_nodes == 0 && l.n_mappings == 0) {
+	if (l.n_accounts == 0 && l.n_nodes == 0 && l.n_mappings == 0 &&
+	    l.n_unread == 0) {
 		st = spn_error(ctx, SPN_E_INPUT,
 			       "%s: %zu entries, but no account (an entry with "
 			       "servicePrincipalName, or a computer), no "
@@ -673,9 +754,10 @@ static spn_status load(spn_index *index, spn_ctx *ctx, const char *name,
 	}
 	spn_log(ctx, SPN_LOG_INFO,
 		"%s: %zu entries: %zu accounts with %zu SPNs, %zu DNS names "
-		"with %zu records (%zu skipped), %zu sPNMappings aliases", name,
-		l.n_entries, l.n_accounts, l.n_spns, l.n_nodes, l.n_records,
-		l.skipped_records, l.n_mappings);
+		"with %zu records (%zu skipped), %zu sPNMappings aliases; %zu "
+		"entries of parts not needed left unread", name, l.n_entries,
+		l.n_accounts, l.n_spns, l.n_nodes, l.n_records,
+		l.skipped_records, l.n_mappings, l.n_unread);
 
 cleanup:
 	free(l.spns);
@@ -685,22 +767,27 @@ cleanup:
 	return st;
 }
 
+#define LOAD_ALL (SPN_LOAD_ACCOUNTS | SPN_LOAD_DNS | SPN_LOAD_MAPPINGS)
+
 spn_status spn_index_load_ldif_buffer(spn_index *index, spn_ctx *ctx,
 				      const char *name, const char *buf,
-				      size_t len)
+				      size_t len, unsigned int what)
 {
-	if (index == NULL || name == NULL || buf == NULL)
+	if (index == NULL || name == NULL || buf == NULL ||
+	    (what & LOAD_ALL) == 0 || (what & ~LOAD_ALL) != 0)
 		return spn_error(ctx, SPN_E_USAGE,
 				 "spn_index_load_ldif_buffer needs an index, a "
-				 "name and a buffer");
-	return load(index, ctx, name, buf, len);
+				 "name, a buffer and SPN_LOAD_* bits");
+	return load(index, ctx, name, buf, len, what);
 }
 
 SPN_EXPORT spn_status spn_index_load_ldif(spn_index *index, spn_ctx *ctx,
-					  const char *path)
+					  const char *path, unsigned int what)
 {
-	if (index == NULL || path == NULL)
+	if (index == NULL || path == NULL || (what & LOAD_ALL) == 0 ||
+	    (what & ~LOAD_ALL) != 0)
 		return spn_error(ctx, SPN_E_USAGE,
-				 "spn_index_load_ldif needs an index and a path");
-	return load(index, ctx, path, NULL, 0);
+				 "spn_index_load_ldif needs an index, a path "
+				 "and SPN_LOAD_* bits");
+	return load(index, ctx, path, NULL, 0, what);
 }

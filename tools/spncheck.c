@@ -290,7 +290,7 @@ static int load(spn_ctx *ctx, const struct options *o, unsigned int needs,
 	spn_status st;
 
 	if (o->ldif != NULL) {
-		st = spn_index_load_ldif(index, ctx, o->ldif);
+		st = spn_index_load_ldif(index, ctx, o->ldif, needs);
 		if (st != SPN_OK) {
 			tool_fail(PROG, ctx, st, o->ldif);
 			return tool_exit_for(st);

@@ -31,7 +31,7 @@ size_t spn_index_account_count(const spn_index *index);
 size_t spn_index_spn_count(const spn_index *index);
 size_t spn_index_dns_node_count(const spn_index *index);
 
-/* What spn_index_load_dir reads. */
+/* What spn_index_load_dir and spn_index_load_ldif read. */
 #define SPN_LOAD_ACCOUNTS 0x1u
 #define SPN_LOAD_DNS 0x2u
 #define SPN_LOAD_MAPPINGS 0x4u
@@ -40,10 +40,12 @@ size_t spn_index_dns_node_count(const spn_index *index);
 spn_status spn_index_load_dir(spn_index *index, spn_dir *dir,
 			      unsigned int what);
 
-/* Fill the index from an LDIF export (ldapsearch or ldifde output):
- * accounts, dnsNode objects and the sPNMappings object when present. */
+/* Fill the index from an LDIF export (ldapsearch or ldifde output): the
+ * parts in what (SPN_LOAD_* bits) of what the file holds: accounts,
+ * dnsNode objects, the sPNMappings object. Without SPN_LOAD_DNS the
+ * entries of AD-integrated zones are skipped unread. */
 spn_status spn_index_load_ldif(spn_index *index, spn_ctx *ctx,
-			       const char *path);
+			       const char *path, unsigned int what);
 
 #ifdef __cplusplus
 }

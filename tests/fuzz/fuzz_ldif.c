@@ -42,11 +42,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ctx == NULL && spn_ctx_new(&ctx) != SPN_OK)
 		return 0;
 	(void)spn_ldif_parse_buffer(ctx, "fuzz.ldif", (const char *)data, size,
-				    touch_entry, &sum);
+				    NULL, touch_entry, &sum);
 	if (spn_index_new(&index) != SPN_OK)
 		return 0;
 	(void)spn_index_load_ldif_buffer(index, ctx, "fuzz.ldif",
-					 (const char *)data, size);
+					 (const char *)data, size,
+					 SPN_LOAD_ACCOUNTS | SPN_LOAD_DNS |
+						 SPN_LOAD_MAPPINGS);
+	spn_index_free(index);
+	/* and with the DNS entries skipped unread, as spncheck dup does */
+	if (spn_index_new(&index) != SPN_OK)
+		return 0;
+	(void)spn_index_load_ldif_buffer(index, ctx, "fuzz.ldif",
+					 (const char *)data, size,
+					 SPN_LOAD_ACCOUNTS);
 	spn_index_free(index);
 	return 0;
 }

@@ -111,7 +111,7 @@ static spn_status parse_len(fixture *f, const char *text, size_t len)
 	f->seen.len = 0;
 	f->seen.text[0] = '\0';
 	f->seen.entries = 0;
-	st = spn_ldif_parse_buffer(f->ctx, "t.ldif", copy, len, on_entry,
+	st = spn_ldif_parse_buffer(f->ctx, "t.ldif", copy, len, NULL, on_entry,
 				   &f->seen);
 	free(copy);
 	return st;
@@ -598,12 +598,68 @@ static void test_bad_calls(void **state)
 {
 	fixture *f = *state;
 
-	assert_int_equal(spn_ldif_parse_buffer(f->ctx, "x", NULL, 3, on_entry,
-					       NULL), SPN_E_USAGE);
+	assert_int_equal(spn_ldif_parse_buffer(f->ctx, "x", NULL, 3, NULL,
+					       on_entry, NULL), SPN_E_USAGE);
 	assert_int_equal(spn_ldif_parse_buffer(f->ctx, "x", "dn: a\n", 6, NULL,
-					       NULL), SPN_E_USAGE);
-	assert_int_equal(spn_ldif_parse_file(f->ctx, NULL, on_entry, NULL),
+					       NULL, NULL), SPN_E_USAGE);
+	assert_int_equal(spn_ldif_parse_file(f->ctx, NULL, NULL, on_entry, NULL),
 			 SPN_E_USAGE);
+}
+
+/* Skip the entries whose dn starts with "CN=skip". */
+static int skip_marked(const char *dn, size_t dn_len, void *userdata)
+{
+	(void)userdata;
+	assert_int_equal(strlen(dn), dn_len);
+	return strncmp(dn, "CN=skip", 7) == 0;
+}
+
+static spn_status parse_skipping(fixture *f, const char *text)
+{
+	f->seen.len = 0;
+	f->seen.text[0] = '\0';
+	f->seen.entries = 0;
+	return spn_ldif_parse_buffer(f->ctx, "t.ldif", text, strlen(text),
+				     skip_marked, on_entry, &f->seen);
+}
+
+static void test_skipped_entries(void **state)
+{
+	fixture *f = *state;
+
+	/* unread: folded lines, a comment, values that would not decode */
+	assert_int_equal(parse_skipping(f,
+		"# LDAPv3\n\n"
+		"dn: CN=a\ncn: a\n\n"
+		"dn: CN=skip\n 1,DC=x\n# a comment\ndnsRecord:: %%%\n"
+		"bad line\n x\nurl:< file:///etc/passwd\n\n"
+		"dn:: Q049Yg==\ncn: b\n\n"
+		"dn: CN=skip2\n"
+		"# numResponses: 5\n# numEntries: 4\n"), SPN_OK);
+	assert_int_equal(f->seen.entries, 2);
+	assert_string_equal(f->seen.text, "dn=CN=a|cn=a\ndn=CN=b|cn=b\n");
+	/* skipped entries still count for ldapsearch's numEntries */
+	assert_int_equal(parse_skipping(f,
+		"# LDAPv3\ndn: CN=skip\ncn: x\n\n"
+		"# numResponses: 2\n# numEntries: 2\n"), SPN_E_INPUT);
+	assert_non_null(strstr(spn_ctx_error(f->ctx),
+			       "ldapsearch counted 2 entries here but the file "
+			       "holds 1"));
+	/* a blank line missing after a skipped entry loses no entry */
+	assert_int_equal(parse_skipping(f,
+		"dn: CN=skip\ncn: x\nDN: CN=c\ncn: c\n\n"), SPN_E_INPUT);
+	assert_string_equal(spn_ctx_error(f->ctx),
+			    "t.ldif:3: a second 'dn:' inside the entry that "
+			    "starts at line 1 (a blank line is missing?)");
+	/* nor is a cut file taken for a whole one */
+	assert_int_equal(parse_skipping(f, "dn: CN=a\n\ndn: CN=skip\ncn: x"),
+			 SPN_E_INPUT);
+	assert_non_null(strstr(spn_ctx_error(f->ctx),
+			       "t.ldif:4: the last line has no newline"));
+	/* only skipped entries: still entries */
+	assert_int_equal(parse_skipping(f, "dn: CN=skip\r\ncn: x\r\n\r\n"),
+			 SPN_OK);
+	assert_int_equal(f->seen.entries, 0);
 }
 
 /* ---- files ----------------------------------------------------------------- */
@@ -628,17 +684,17 @@ static void test_file_reader(void **state)
 	char *empty = write_file("", 0);
 
 	f->seen.len = 0;
-	assert_int_equal(spn_ldif_parse_file(f->ctx, path, on_entry, &f->seen),
-			 SPN_OK);
+	assert_int_equal(spn_ldif_parse_file(f->ctx, path, NULL, on_entry,
+					     &f->seen), SPN_OK);
 	assert_int_equal(f->seen.entries, 2);
-	assert_int_equal(spn_ldif_parse_file(f->ctx, empty, on_entry, &f->seen),
-			 SPN_E_INPUT);
+	assert_int_equal(spn_ldif_parse_file(f->ctx, empty, NULL, on_entry,
+					     &f->seen), SPN_E_INPUT);
 	assert_non_null(strstr(spn_ctx_error(f->ctx), "the file is empty"));
 	assert_int_equal(spn_ldif_parse_file(f->ctx, "/nonexistent/x.ldif",
-					     on_entry, &f->seen), SPN_E_IO);
+					     NULL, on_entry, &f->seen), SPN_E_IO);
 	assert_non_null(strstr(spn_ctx_error(f->ctx),
 			       "/nonexistent/x.ldif: cannot open"));
-	assert_int_equal(spn_ldif_parse_file(f->ctx, "/tmp", on_entry,
+	assert_int_equal(spn_ldif_parse_file(f->ctx, "/tmp", NULL, on_entry,
 					     &f->seen), SPN_E_INPUT);
 	assert_non_null(strstr(spn_ctx_error(f->ctx), "not a regular file"));
 	unlink(path);
@@ -706,17 +762,25 @@ static void record_cname_fs1(char *out)
 	base64(r, sizeof(r), out);
 }
 
-static spn_status load_text(fixture *f, spn_index **index_out,
-			    const char *text)
+#define LOAD_ALL (SPN_LOAD_ACCOUNTS | SPN_LOAD_DNS | SPN_LOAD_MAPPINGS)
+
+static spn_status load_parts(fixture *f, spn_index **index_out,
+			     const char *text, unsigned int what)
 {
 	char *path = write_file(text, strlen(text));
 	spn_status st;
 
 	assert_int_equal(spn_index_new(index_out), SPN_OK);
-	st = spn_index_load_ldif(*index_out, f->ctx, path);
+	st = spn_index_load_ldif(*index_out, f->ctx, path, what);
 	unlink(path);
 	free(path);
 	return st;
+}
+
+static spn_status load_text(fixture *f, spn_index **index_out,
+			    const char *text)
+{
+	return load_parts(f, index_out, text, LOAD_ALL);
 }
 
 static const idx_account *account_by_dn(const spn_index *index, const char *dn)
@@ -1044,6 +1108,83 @@ static void test_load_skips_what_the_live_scan_skips(void **state)
 	spn_index_free(index);
 }
 
+/* What the parts not asked for cost: DNS entries are skipped unread (a
+ * dnsRecord that does not decode goes unnoticed), accounts and
+ * sPNMappings are read but not kept. */
+static void test_load_only_what_is_asked(void **state)
+{
+	fixture *f = *state;
+	spn_index *index = NULL;
+	char text[2048], a1[64];
+
+	record_a(a1, 127, 0, 0, 61);
+	snprintf(text, sizeof(text),
+		"dn: CN=svc_web,CN=Users,DC=corp,DC=test\n"
+		"objectClass: user\n"
+		"servicePrincipalName: http/web01.corp.test\n"
+		"\n"
+		"dn: DC=fs3,DC=corp.test,CN=MicrosoftDNS,DC=DomainDnsZones,DC=c\n"
+		" orp,DC=test\n"
+		"objectClass: dnsNode\n"
+		"dnsRecord:: %s\n"
+		"\n"
+		"dn: dc=a\\,b, dc=corp.test,cn=microsoftdns,DC=DomainDnsZones\n"
+		"objectClass: dnsNode\n"
+		"dnsRecord:: %%%%%%%%\n"
+		"\n"
+		"dn: DC=corp.test,CN=MicrosoftDNS,DC=DomainDnsZones,DC=corp,DC=test\n"
+		"objectClass: dnsZone\n"
+		"\n"
+		"dn: CN=svc_odd,CN=MicrosoftDNS,DC=DomainDnsZones,DC=corp,DC=test\n"
+		"objectClass: user\n"
+		"servicePrincipalName: http/odd.corp.test\n"
+		"\n"
+		"dn: CN=Directory Service,CN=Windows NT,CN=Services,"
+		"CN=Configuration,DC=corp,DC=test\n"
+		"sPNMappings: host=http,cifs\n"
+		"\n", a1);
+	assert_int_equal(load_parts(f, &index, text, SPN_LOAD_ACCOUNTS), SPN_OK);
+	assert_int_equal(spn_index_account_count(index), 2);
+	assert_int_equal(spn_index_spn_count(index), 2);
+	assert_non_null(account_by_dn(index, "CN=svc_odd,CN=MicrosoftDNS,"
+					     "DC=DomainDnsZones,DC=corp,DC=test"));
+	assert_int_equal(spn_index_dns_node_count(index), 0);
+	assert_int_equal(index->n_mappings, 0);
+	spn_index_free(index);
+
+	assert_int_equal(load_parts(f, &index, text,
+				    SPN_LOAD_ACCOUNTS | SPN_LOAD_MAPPINGS),
+			 SPN_OK);
+	assert_int_equal(index->n_mappings, 2);
+	assert_int_equal(spn_index_dns_node_count(index), 0);
+	spn_index_free(index);
+
+	/* read, the bad dnsRecord fails the load */
+	assert_int_equal(load_parts(f, &index, text, SPN_LOAD_DNS), SPN_E_INPUT);
+	assert_non_null(strstr(spn_ctx_error(f->ctx), ":12: the value of "
+			       "attribute 'dnsRecord' is not valid base64"));
+	spn_index_free(index);
+	memcpy(strstr(text, "%%%%"), "AAAA", 4);   /* decodes, 3 bytes */
+	assert_int_equal(load_parts(f, &index, text, SPN_LOAD_DNS), SPN_OK);
+	assert_int_equal(spn_index_account_count(index), 0);
+	assert_int_equal(spn_index_dns_node_count(index), 2);
+	assert_non_null(node_by_fqdn(index, "fs3.corp.test"));
+	spn_index_free(index);
+
+	/* a DNS-only export read for accounts: nothing to report, no error */
+	assert_int_equal(load_parts(f, &index,
+		"dn: DC=x,DC=corp.test,CN=MicrosoftDNS,DC=DomainDnsZones\n"
+		"objectClass: dnsNode\n\n", SPN_LOAD_ACCOUNTS), SPN_OK);
+	assert_int_equal(spn_index_account_count(index), 0);
+	spn_index_free(index);
+
+	assert_int_equal(load_parts(f, &index, text, 0), SPN_E_USAGE);
+	spn_index_free(index);
+	assert_int_equal(load_parts(f, &index, text, SPN_LOAD_DNS | 0x80u),
+			 SPN_E_USAGE);
+	spn_index_free(index);
+}
+
 static void test_load_needs_something(void **state)
 {
 	fixture *f = *state;
@@ -1098,6 +1239,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_malformed_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_callback_stops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_calls, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_skipped_entries, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_file_reader, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_accounts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_dns_nodes, setup, teardown),
@@ -1107,6 +1250,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_refuses_bad_values, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_load_skips_what_the_live_scan_skips,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_only_what_is_asked,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_needs_something, setup,
 						teardown),
