@@ -1,4 +1,5 @@
 /* creds.c - a context's Kerberos credentials: default or keytab ccache. */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +20,44 @@
  * that open credentials at once share one ccache and one AS exchange. */
 static pthread_mutex_t memory_ccache_lock = PTHREAD_MUTEX_INITIALIZER;
 
+static int is_hex_upper(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
+}
+
+/* libkrb5 traces a key as "<enctype>/<4 hex digits>": the start of a hash
+ * of the key (MIT 1.20: "AS key obtained for encrypted timestamp:
+ * aes256-cts/5D8C"). For an RC4 key, the unsalted MD4 of the password,
+ * those 16 bits help test password guesses offline, so in a log that may
+ * be kept or mailed the four digits become four asterisks. */
+static void hide_key_hashes(char *line)
+{
+	char *p, *start, token[64];
+	krb5_enctype etype;
+	size_t tlen;
+
+	for (p = strchr(line, '/'); p != NULL; p = strchr(p + 1, '/')) {
+		if (!is_hex_upper(p[1]) || !is_hex_upper(p[2]) ||
+		    !is_hex_upper(p[3]) || !is_hex_upper(p[4]) ||
+		    isalnum((unsigned char)p[5]))
+			continue;
+		for (start = p; start > line && (isalnum((unsigned char)start[-1]) ||
+						  start[-1] == '-' || start[-1] == ':');)
+			start--;
+		tlen = (size_t)(p - start);
+		if (tlen == 0 || tlen >= sizeof(token))
+			continue;
+		memcpy(token, start, tlen);
+		token[tlen] = '\0';
+		if (strncmp(token, "DEPRECATED:", 11) == 0)
+			memmove(token, token + 11, tlen - 10);
+		if (krb5_string_to_enctype(token, &etype) != 0 &&
+		    strspn(token, "0123456789") != strlen(token))
+			continue;
+		memcpy(p + 1, "****", 4);
+	}
+}
+
 static void trace_to_log(krb5_context kctx, const krb5_trace_info *info,
 			 void *data)
 {
@@ -32,6 +71,7 @@ static void trace_to_log(krb5_context kctx, const krb5_trace_info *info,
 	len = strlen(line);
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		line[--len] = '\0';
+	hide_key_hashes(line);
 	spn_log(data, SPN_LOG_DEBUG, "%s", line);
 }
 

@@ -337,12 +337,38 @@ static int try_one(spn_dir *dir, const char *uri, LDAP **ld_out,
 	rc = set_options(ld, uri, why, size);
 	if (rc != LDAP_SUCCESS)
 		goto cleanup;
+	/* Connect first, so that a failure in the bind can be told from a
+	 * server that cannot be reached. */
+	rc = ldap_connect(ld);
+	if (rc != LDAP_SUCCESS) {
+		spn_dir_ldap_words(ld, rc, why, size);
+		goto cleanup;
+	}
 	spn_log(dir->ctx, SPN_LOG_DEBUG, "SASL GSSAPI bind to %s", uri);
 	rc = ldap_sasl_interactive_bind_s(ld, NULL, "GSSAPI", NULL, NULL,
 					  LDAP_SASL_QUIET, interact, &bs);
 	if (rc != LDAP_SUCCESS && bs.creds_refused) {
 		snprintf(why, size,
 			 "libldap refused this context's Kerberos credentials (LDAP_OPT_X_SASL_GSS_CREDS)");
+		goto cleanup;
+	}
+	if (rc == LDAP_SERVER_DOWN || rc == LDAP_DECODING_ERROR ||
+	    rc == LDAP_PARAM_ERROR) {
+		/* libldap's words for a peer that answers bytes that are not
+		 * LDAP ("Can't contact LDAP server", "Bad parameter to an
+		 * ldap routine") would send the admin after the network. */
+		char words[256];
+
+		spn_dir_ldap_words(ld, rc, words, sizeof(words));
+		snprintf(why, size,
+			 "connected, but the answer to the SASL GSSAPI bind was not LDAP or the connection was closed (%s)",
+			 words);
+		goto cleanup;
+	}
+	if (rc == LDAP_TIMEOUT) {
+		snprintf(why, size,
+			 "connected, but no answer to the SASL GSSAPI bind within %d seconds",
+			 SPN_DIR_OP_TIMEOUT);
 		goto cleanup;
 	}
 	if (rc != LDAP_SUCCESS) {

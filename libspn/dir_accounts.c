@@ -20,15 +20,48 @@ struct account_walk {
 	unsigned long found;
 };
 
+/* A value with a NUL byte cannot be a name: as a C string it would be
+ * cut short and then match (or duplicate) some other name, and no Kerberos
+ * client can ask for it. Say so, showing what comes before the NUL. */
+static int has_nul(spn_dir *dir, const char *dn, const char *attr,
+		   const struct berval *bv)
+{
+	const char *nul = memchr(bv->bv_val, '\0', bv->bv_len);
+
+	if (nul == NULL)
+		return 0;
+	spn_log(dir->ctx, SPN_LOG_WARNING,
+		"%s: a %s value has a NUL byte after '%.*s' (%zu bytes in all); left out",
+		dn, attr, (int)(nul - bv->bv_val), bv->bv_val, (size_t)bv->bv_len);
+	return 1;
+}
+
+/* Drop the values that has_nul() refuses. */
+static void drop_nul_values(spn_dir *dir, const char *dn, const char *attr,
+			    spn_values *values)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < values->n; i++) {
+		if (has_nul(dir, dn, attr, &values->v[i])) {
+			free(values->v[i].bv_val);
+			continue;
+		}
+		values->v[kept++] = values->v[i];
+	}
+	values->n = kept;
+}
+
 /* The first value of attr as a new string (NULL when absent). */
-static spn_status single(spn_dir *dir, LDAPMessage *entry, const char *attr,
-			 char **out)
+static spn_status single(spn_dir *dir, LDAPMessage *entry, const char *dn,
+			 const char *attr, char **out)
 {
 	struct berval **vals = ldap_get_values_len(dir->ld, entry, attr);
 	spn_status st = SPN_OK;
 
 	*out = NULL;
-	if (vals != NULL && vals[0] != NULL) {
+	if (vals != NULL && vals[0] != NULL &&
+	    !has_nul(dir, dn, attr, vals[0])) {
 		*out = strndup(vals[0]->bv_val, vals[0]->bv_len);
 		if (*out == NULL)
 			st = SPN_E_NOMEM;
@@ -109,13 +142,13 @@ static spn_status entry_to_account(spn_dir *dir, LDAPMessage *entry,
 			       "%s sent an entry without a DN", dir->server);
 		goto cleanup;
 	}
-	st = single(dir, entry, "sAMAccountName", &sam);
+	st = single(dir, entry, dn, "sAMAccountName", &sam);
 	if (st == SPN_OK)
-		st = single(dir, entry, "dNSHostName", &host);
+		st = single(dir, entry, dn, "dNSHostName", &host);
 	if (st == SPN_OK)
-		st = single(dir, entry, "userAccountControl", &uac);
+		st = single(dir, entry, dn, "userAccountControl", &uac);
 	if (st == SPN_OK)
-		st = single(dir, entry, "msDS-SupportedEncryptionTypes", &enc);
+		st = single(dir, entry, dn, "msDS-SupportedEncryptionTypes", &enc);
 	if (st == SPN_OK)
 		st = spn_search_values(dir, entry, dn, "objectClass", &classes);
 	if (st == SPN_OK)
@@ -124,8 +157,11 @@ static spn_status entry_to_account(spn_dir *dir, LDAPMessage *entry,
 	if (st == SPN_OK)
 		st = spn_search_values(dir, entry, dn,
 				       "msDS-AdditionalDnsHostName", &extra);
-	if (st == SPN_OK)
-		st = string_list(&spns, &spn_list);
+	if (st != SPN_OK)
+		goto cleanup;
+	drop_nul_values(dir, dn, "servicePrincipalName", &spns);
+	drop_nul_values(dir, dn, "msDS-AdditionalDnsHostName", &extra);
+	st = string_list(&spns, &spn_list);
 	if (st == SPN_OK)
 		st = string_list(&extra, &extra_list);
 	if (st != SPN_OK)

@@ -11,7 +11,8 @@
 
 #define MAX_BASELINE_SIZE (512L * 1024 * 1024)
 
-static char *read_file(const char *path, char *err, size_t err_size)
+static char *read_file(const char *path, size_t *len_out, char *err,
+		       size_t err_size)
 {
 	FILE *f = NULL;
 	char *buf = NULL;
@@ -38,10 +39,7 @@ static char *read_file(const char *path, char *err, size_t err_size)
 		goto fail;
 	}
 	buf[n] = '\0';
-	if (strlen(buf) != n) {
-		snprintf(err, err_size, "contains a NUL byte");
-		goto fail;
-	}
+	*len_out = n;
 	fclose(f);
 	return buf;
 fail:
@@ -175,17 +173,33 @@ static int cmp_entry(const void *a, const void *b)
 int baseline_load(const char *path, struct baseline *b, char *err,
 		  size_t err_size)
 {
+	char *text;
+	size_t len = 0;
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	text = read_file(path, &len, err, err_size);
+	if (text == NULL)
+		return -1;
+	rc = baseline_parse(text, len, b, err, err_size);
+	free(text);
+	return rc;
+}
+
+int baseline_parse(const char *text, size_t len, struct baseline *b,
+		   char *err, size_t err_size)
+{
 	cJSON *root = NULL;
 	const cJSON *findings, *tool, *item;
-	char *text;
 	size_t i = 0;
 	int rc = -1;
 
 	memset(b, 0, sizeof(*b));
-	text = read_file(path, err, err_size);
-	if (text == NULL)
+	if (memchr(text, '\0', len) != NULL) {
+		snprintf(err, err_size, "contains a NUL byte");
 		return -1;
-	root = cJSON_Parse(text);
+	}
+	root = cJSON_ParseWithLength(text, len);
 	if (root == NULL) {
 		snprintf(err, err_size, "not valid JSON (near byte %ld)",
 			 (long)(cJSON_GetErrorPtr() - text));
@@ -214,7 +228,6 @@ cleanup:
 	if (rc != 0)
 		baseline_free(b);
 	cJSON_Delete(root);
-	free(text);
 	return rc;
 }
 

@@ -25,6 +25,10 @@ struct baseline {
  * reason naming the file into err and returns -1. */
 int baseline_load(const char *path, struct baseline *b, char *err,
 		  size_t err_size);
+/* The same for a report already in memory: text holds len bytes (a NUL
+ * among them is refused); err as above, without the file's name. */
+int baseline_parse(const char *text, size_t len, struct baseline *b,
+		   char *err, size_t err_size);
 void baseline_free(struct baseline *b);
 
 /* The identity of a finding (malloc'd, NULL on no memory). */

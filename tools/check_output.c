@@ -91,7 +91,11 @@ static void print_fixed(FILE *out, const struct check_report *r)
 		e = &r->baseline->entries[i];
 		if (e->seen)
 			continue;
-		fprintf(out, "fixed   %s ", e->check);
+		/* the baseline is a file: its strings are as untrusted as
+		 * the directory's */
+		fputs("fixed   ", out);
+		tool_print_safe(out, e->check);
+		fputc(' ', out);
 		tool_print_safe(out, e->spn ? e->spn : e->host ? e->host : "");
 		fputc('\n', out);
 		print_indented(out, e->message, "        ");

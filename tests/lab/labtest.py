@@ -24,11 +24,29 @@ def ok(cond, what, detail=""):
     return cond
 
 
+# The built tools; SPNKIT_TEST_WRAPPER (e.g. "valgrind --error-exitcode=9
+# ...") goes in front of the first of them in an argv, after faketime and
+# the like, so the lab suites can run the tools under a checker.
+TOOLS = ("spncheck", "krbprobe")
+
+
+def wrapped(argv):
+    """argv with SPNKIT_TEST_WRAPPER put in front of the built tool."""
+    wrapper = os.environ.get("SPNKIT_TEST_WRAPPER", "").split()
+    if not wrapper:
+        return list(argv)
+    for i, arg in enumerate(argv):
+        if os.path.basename(str(arg)) in TOOLS:
+            return list(argv[:i]) + wrapper + list(argv[i:])
+    return list(argv)
+
+
 def run(argv, env=None, timeout=120, stdin=None):
     """Run argv; return (exit code, stdout, stderr) as text."""
     full_env = dict(os.environ)
     if env:
         full_env.update(env)
+    argv = wrapped(argv)
     p = subprocess.run(argv, capture_output=True, env=full_env,
                        timeout=timeout, input=stdin)
     return (p.returncode, p.stdout.decode("utf-8", "replace"),

@@ -145,6 +145,30 @@ static void test_escape_round_trip(void **state)
 	}
 }
 
+/* User input with an embedded NUL (from a file or another program: argv
+ * cannot carry one, execve's strings end at it). The API takes C strings,
+ * so the value ends at the NUL: what follows it never reaches a filter,
+ * and nothing before it is left unescaped. */
+static void test_embedded_nul(void **state)
+{
+	static const char input[] = "svc_a\0*)(objectClass=*";
+	static const char pattern[] = "http/web*\0)(|(servicePrincipalName=*";
+	char *got = NULL;
+
+	(void)state;
+	assert_int_equal(sizeof(input) - 1, 22);
+	assert_escape(input, "svc_a");
+	assert_escape("a*\0*", "a\\2a");
+	assert_escape("\0*)(", "");
+	assert_int_equal(spn_filter_pattern(NULL, pattern, &got), SPN_OK);
+	assert_string_equal(got, "http/web*");
+	free(got);
+	got = NULL;
+	/* a pattern that is only wildcards once cut at the NUL is refused */
+	assert_int_equal(spn_filter_pattern(NULL, "*\0http/x", &got), SPN_E_INPUT);
+	assert_null(got);
+}
+
 static void assert_pattern(const char *pattern, const char *want)
 {
 	spn_ctx *ctx = NULL;
@@ -239,6 +263,7 @@ int main(void)
 		cmocka_unit_test(test_escape_nonprintable),
 		cmocka_unit_test(test_escape_null_and_huge),
 		cmocka_unit_test(test_escape_round_trip),
+		cmocka_unit_test(test_embedded_nul),
 		cmocka_unit_test(test_pattern_ok),
 		cmocka_unit_test(test_pattern_refused),
 	};
