@@ -3,7 +3,8 @@
 # starts the lab, runs the unit and lab suites, then the fault and hostile
 # data suite (lab-faults, alone: it stops the DC), the same suites again
 # under ASan+UBSan (build-asan/) and valgrind, and every fuzz target for a
-# short while over its seed corpus (build-fuzz/). Ends with one line
+# short while over its seed corpus (build-fuzz/), and a smoke run of each
+# benchmark (answers compared with the peer tools'). Ends with one line
 # "N passed, N failed" that counts every test of every run. A skipped test
 # counts as failed: a lab test that skips proves nothing. Run as root from
 # the source tree.
@@ -106,6 +107,17 @@ else
 	setup_failed fuzz
 fi
 echo "== fuzz: $((SECONDS - t0)) s"
+
+# 5. a small run of each benchmark (offline, live, probe): fails only when
+#    spnkit's answer differs from the peer tool's
+echo "== bench: bench/run.sh smoke"
+t0=$SECONDS
+if BENCH_BUILD=$PWD/build bash bench/run.sh smoke; then
+	printf '{"name": "bench-smoke", "result": "OK"}\n' >"$results/bench.json"
+else
+	setup_failed bench-smoke
+fi
+echo "== bench: $((SECONDS - t0)) s"
 
 # the lab is left as it was found
 bash docker/lab.sh status >/dev/null || bash docker/lab.sh start-dc
