@@ -10,34 +10,7 @@
 
 #include <spn/spn.h>
 
-struct fixture {
-	spn_ctx *ctx;
-	spn_index *index;
-	spn_findings *findings;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	assert_int_equal(spn_ctx_new(&f->ctx), SPN_OK);
-	assert_int_equal(spn_index_new(&f->index), SPN_OK);
-	assert_int_equal(spn_findings_new(&f->findings), SPN_OK);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	spn_findings_free(f->findings);
-	spn_index_free(f->index);
-	spn_ctx_unref(f->ctx);
-	free(f);
-	return 0;
-}
+#include "check_fixture.h"
 
 static void add(struct fixture *f, spn_account_kind kind, const char *dn,
 		const char *sam, const char *dns, const char *const *spns,
