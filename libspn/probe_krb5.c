@@ -10,6 +10,7 @@
 #include <krb5.h>
 #include <spn/probe.h>
 #include "context_impl.h"
+#include "probe_setup.h"
 #include "creds.h"
 
 struct spn_prober {
@@ -23,10 +24,7 @@ struct spn_prober {
 	int aes_only;
 
 	/* Set when the credentials could not be set up: every ask says so. */
-	int failed;
-	spn_probe_reason fail_reason;
-	long fail_code;
-	char *fail_detail;
+	struct probe_setup_failure fail;  /* why no request can be made */
 };
 
 static const krb5_enctype aes_enctypes[] = {
@@ -94,30 +92,6 @@ static void time_text(krb5_timestamp ts, char *buf, size_t size)
 		snprintf(buf, size, "%lu", (unsigned long)(uint32_t)ts);
 }
 
-static spn_status fail_setup(spn_prober *p, spn_probe_reason reason,
-			     long code, const char *fmt, ...)
-	SPN_PRINTF(4, 5);
-
-/* Remember why the credentials cannot be used (the first reason wins). */
-static spn_status fail_setup(spn_prober *p, spn_probe_reason reason,
-			     long code, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	if (p->failed)
-		return SPN_OK;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	p->fail_detail = strdup(buf);
-	if (p->fail_detail == NULL)
-		return SPN_E_NOMEM;
-	p->failed = 1;
-	p->fail_reason = reason;
-	p->fail_code = code;
-	return SPN_OK;
-}
 
 /* 1 when the default ccache holds a TGT for its client that has expired:
  * tells "ticket-expired" from "no-credentials" when spn_creds_open refused
@@ -184,7 +158,7 @@ static spn_status copy_tgt(spn_prober *p, krb5_ccache src)
 		mcreds.server = tgs;
 		code = krb5_cc_retrieve_cred(p->kctx, src, 0, &mcreds, &creds);
 		if (code == KRB5_CC_NOTFOUND || code == KRB5_CC_END) {
-			st = fail_setup(p, SPN_REASON_NO_CREDENTIALS, code,
+			st = probe_setup_fail(&p->fail, SPN_REASON_NO_CREDENTIALS, code,
 					"the credentials cache has no TGT (krbtgt/%s) for the client: run kinit",
 					p->client_realm);
 			goto cleanup;
@@ -199,7 +173,7 @@ static spn_status copy_tgt(spn_prober *p, krb5_ccache src)
 		code = krb5_cc_store_cred(p->kctx, p->ccache, &creds);
 	if (code != 0) {
 		msg = krb5_get_error_message(p->kctx, code);
-		st = fail_setup(p, reason_for(code), code,
+		st = probe_setup_fail(&p->fail, reason_for(code), code,
 				"cannot copy the TGT into a memory cache: %s",
 				msg);
 		krb5_free_error_message(p->kctx, msg);
@@ -245,13 +219,13 @@ static spn_status setup(spn_prober *p, const spn_probe_options *o)
 		    reason == SPN_REASON_POLICY ||
 		    reason == SPN_REASON_WRONG_REALM)
 			reason = SPN_REASON_NO_CREDENTIALS;
-		return fail_setup(p, reason, kcode, "%s",
+		return probe_setup_fail(&p->fail, reason, kcode, "%s",
 				  spn_ctx_error(p->ctx));
 	}
 	code = krb5_cc_get_principal(p->kctx, src, &p->client);
 	if (code != 0) {
 		msg = krb5_get_error_message(p->kctx, code);
-		st = fail_setup(p, SPN_REASON_NO_CREDENTIALS, code,
+		st = probe_setup_fail(&p->fail, SPN_REASON_NO_CREDENTIALS, code,
 				"cannot read the client principal: %s", msg);
 		krb5_free_error_message(p->kctx, msg);
 		goto cleanup;
@@ -269,7 +243,7 @@ static spn_status setup(spn_prober *p, const spn_probe_options *o)
 		code = krb5_set_default_tgs_enctypes(p->kctx, aes_enctypes);
 		if (code != 0) {
 			msg = krb5_get_error_message(p->kctx, code);
-			st = fail_setup(p, SPN_REASON_ERROR, code,
+			st = probe_setup_fail(&p->fail, SPN_REASON_ERROR, code,
 					"cannot restrict the enctypes to AES: %s",
 					msg);
 			krb5_free_error_message(p->kctx, msg);
@@ -309,9 +283,9 @@ SPN_EXPORT spn_status spn_prober_new(spn_ctx *ctx,
 		spn_prober_free(p);
 		return st;
 	}
-	if (p->failed)
+	if (p->fail.failed)
 		spn_log(ctx, SPN_LOG_INFO, "no ticket requests possible: %s",
-			p->fail_detail);
+			p->fail.detail);
 	*prober_out = p;
 	return SPN_OK;
 }
@@ -329,7 +303,7 @@ SPN_EXPORT void spn_prober_free(spn_prober *p)
 	}
 	free(p->client_realm);
 	free(p->realm);
-	free(p->fail_detail);
+	probe_setup_clear(&p->fail);
 	spn_ctx_unref(p->ctx);
 	free(p);
 }
@@ -496,15 +470,13 @@ SPN_EXPORT spn_status spn_prober_ask(spn_prober *p, const char *spn,
 
 	if (p == NULL || spn == NULL || r == NULL)
 		return SPN_E_USAGE;
-	if (p->failed) {
-		spn_probe_result_set_reason(r, p->fail_reason);
-		r->code = p->fail_code;
+	if (p->fail.failed) {
 		if (p->realm != NULL && r->realm == NULL) {
 			r->realm = strdup(p->realm);
 			if (r->realm == NULL)
 				return SPN_E_NOMEM;
 		}
-		return spn_probe_result_note(r, "%s", p->fail_detail);
+		return probe_setup_report(&p->fail, r);
 	}
 	free(r->realm);
 	r->realm = strdup(p->realm);

@@ -15,6 +15,7 @@
 
 #include <spn/probe.h>
 #include "context_impl.h"
+#include "probe_setup.h"
 
 /* What a client asks for when it connects to a service. */
 #define ISC_FLAGS (ISC_REQ_MUTUAL_AUTH | ISC_REQ_CONNECTION)
@@ -34,10 +35,7 @@ struct spn_prober {
 	unsigned long token_size;
 
 	/* Set when the credentials could not be set up: every ask says so. */
-	int failed;
-	spn_probe_reason fail_reason;
-	long fail_code;
-	char *fail_detail;
+	struct probe_setup_failure fail;  /* why no request can be made */
 };
 
 /* The SSPI codes a ticket request can end with, and what they mean for the
@@ -347,30 +345,6 @@ static void enctype_text(long long etype, char *buf, size_t size)
 
 /* ------------------------------------------------------------ setup */
 
-static spn_status fail_setup(spn_prober *p, spn_probe_reason reason,
-			     long code, const char *fmt, ...)
-	SPN_PRINTF(4, 5);
-
-/* Remember why no request can be made (the first reason wins). */
-static spn_status fail_setup(spn_prober *p, spn_probe_reason reason,
-			     long code, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	if (p->failed)
-		return SPN_OK;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	p->fail_detail = strdup(buf);
-	if (p->fail_detail == NULL)
-		return SPN_E_NOMEM;
-	p->failed = 1;
-	p->fail_reason = reason;
-	p->fail_code = code;
-	return SPN_OK;
-}
 
 /* The client's realm and its TGT's end, from the logon session's Kerberos
  * ticket cache (under Wine: the ccache). Best effort: on Windows the cache
@@ -462,7 +436,7 @@ static spn_status setup(spn_prober *p)
 	status = QuerySecurityPackageInfoW((SEC_WCHAR *)L"Kerberos", &info);
 	if (status != SEC_E_OK) {
 		describe(status, why, sizeof(why));
-		return fail_setup(p, SPN_REASON_ERROR, (long)status,
+		return probe_setup_fail(&p->fail, SPN_REASON_ERROR, (long)status,
 				  "SSPI has no Kerberos package: %s", why);
 	}
 	p->token_size = info->cbMaxToken;
@@ -485,7 +459,7 @@ static spn_status setup(spn_prober *p)
 
 		SecInvalidateHandle(&p->kerberos);
 		describe(status, why, sizeof(why));
-		return fail_setup(p, c != NULL ? c->reason : SPN_REASON_ERROR,
+		return probe_setup_fail(&p->fail, c != NULL ? c->reason : SPN_REASON_ERROR,
 				  (long)status,
 				  "SSPI: no Kerberos credentials for the logged-on user: %s%s",
 				  why, p->wine ?
@@ -535,9 +509,9 @@ SPN_EXPORT spn_status spn_prober_new(spn_ctx *ctx,
 		spn_prober_free(p);
 		return st;
 	}
-	if (p->failed)
+	if (p->fail.failed)
 		spn_log(ctx, SPN_LOG_INFO, "no ticket requests possible: %s",
-			p->fail_detail);
+			p->fail.detail);
 	*prober_out = p;
 	return SPN_OK;
 }
@@ -553,7 +527,7 @@ SPN_EXPORT void spn_prober_free(spn_prober *p)
 	free(p->token);
 	free(p->realm);
 	free(p->client_realm);
-	free(p->fail_detail);
+	probe_setup_clear(&p->fail);
 	spn_ctx_unref(p->ctx);
 	free(p);
 }
@@ -714,11 +688,8 @@ SPN_EXPORT spn_status spn_prober_ask(spn_prober *p, const char *spn,
 		if (r->realm == NULL)
 			return SPN_E_NOMEM;
 	}
-	if (p->failed) {
-		spn_probe_result_set_reason(r, p->fail_reason);
-		r->code = p->fail_code;
-		return spn_probe_result_note(r, "%s", p->fail_detail);
-	}
+	if (p->fail.failed)
+		return probe_setup_report(&p->fail, r);
 	/* SPN@REALM asks for the service in that realm (--realm) */
 	n = strlen(spn) + (p->realm != NULL ? strlen(p->realm) + 1 : 0) + 1;
 	name = malloc(n);
