@@ -222,30 +222,6 @@ static int skeleton_cp(uint32_t cp, unsigned char *ascii, uint32_t *cp_out,
 	return SK_ASCII;
 }
 
-static size_t utf8_encode(uint32_t cp, unsigned char buf[4])
-{
-	if (cp < 0x80) {
-		buf[0] = (unsigned char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		buf[0] = (unsigned char)(0xC0 | (cp >> 6));
-		buf[1] = (unsigned char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		buf[0] = (unsigned char)(0xE0 | (cp >> 12));
-		buf[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-		buf[2] = (unsigned char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	buf[0] = (unsigned char)(0xF0 | (cp >> 18));
-	buf[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-	buf[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-	buf[3] = (unsigned char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
 /* snprintf-like output: whole pieces or nothing once one did not fit. */
 struct sink {
 	char *out;
@@ -316,7 +292,7 @@ static unsigned int walk(const char *in, struct sink *k)
 			break;
 		case SK_CP:
 			if (k != NULL)
-				emit(k, buf, utf8_encode(out_cp, buf));
+				emit(k, buf, spn_utf8_encode(out_cp, buf));
 			break;
 		default:
 			break;

@@ -136,7 +136,7 @@ uint32_t spn_fold_cp(uint32_t cp)
 	return cp;
 }
 
-static size_t utf8_encode(uint32_t cp, unsigned char buf[4])
+size_t spn_utf8_encode(uint32_t cp, unsigned char buf[4])
 {
 	if (cp < 0x80) {
 		buf[0] = (unsigned char)cp;
@@ -200,7 +200,7 @@ size_t spn_fold_utf8(const char *in, size_t in_len, char *out, size_t out_size)
 				src = s + i;
 				out_len = src_len;
 			} else {
-				out_len = utf8_encode(folded, buf);
+				out_len = spn_utf8_encode(folded, buf);
 				src = buf;
 			}
 		}

@@ -11,6 +11,9 @@
  * byte). */
 size_t spn_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp_out);
 
+/* Encode a code point (at most U+10FFFF) as UTF-8 into buf: its length. */
+size_t spn_utf8_encode(uint32_t cp, unsigned char buf[4]);
+
 /* The simple case folding (Unicode CaseFolding.txt, status C and S) of one
  * code point, for ASCII, Latin-1 Supplement, Latin Extended-A, Greek and
  * Coptic, Cyrillic and Cyrillic Supplement; any other code point is returned
