@@ -10,28 +10,8 @@ K=${1:?usage: test_krbprobe.sh PATH-TO-KRBPROBE}
 PY=${PYTHON:-python3}
 TMP=$(mktemp -d /tmp/test_krbprobe.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
-count=0
-failed=0
-
-# ok STATUS DESCRIPTION [DETAIL...]: one TAP line; detail as comments on failure
-ok() {
-    local status=$1 what=$2
-    shift 2
-    count=$((count + 1))
-    if [[ $status == 0 ]]; then
-        echo "ok $count - $what"
-    else
-        failed=$((failed + 1))
-        echo "not ok $count - $what"
-        local line
-        for line in "$@"; do printf '%s\n' "$line" | head -20 | sed 's/^/# /'; done
-    fi
-}
-
-skip() {
-    count=$((count + 1))
-    echo "ok $count - $1 # SKIP $2"
-}
+# ok, expect_rc, expect and the counters
+source "$(dirname "$0")/probe_tap.sh"
 
 # run [ENV=VALUE...] -- ARGS...: krbprobe with ARGS; sets RC, OUT (file), ERR (file)
 run() {
@@ -42,54 +22,6 @@ run() {
     ERR=$TMP/err.$count
     env "${envs[@]}" "$K" "$@" >"$OUT" 2>"$ERR"
     RC=$?
-}
-
-# expect_rc N DESCRIPTION
-expect_rc() {
-    [[ $RC == "$1" ]]
-    ok $? "$2: exit $1" "exit $RC" "$(head -c 2000 "$ERR")"
-}
-
-# expect INDEX DESCRIPTION KEY=VALUE|KEY~SUBSTRING|KEY=null ...: check
-# results[INDEX] of the JSON in $OUT with python3's json module
-expect() {
-    local index=$1 what=$2 msg
-    shift 2
-    msg=$("$PY" - "$OUT" "$index" "$@" <<'EOF'
-import json, sys
-path, index, checks = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-try:
-    with open(path, encoding="utf-8") as f:
-        doc = json.load(f)
-except ValueError as e:
-    print(f"not JSON: {e}")
-    sys.exit(1)
-if doc.get("schema_version") != 1 or doc.get("tool") != "krbprobe":
-    print(f"bad header: {doc}")
-    sys.exit(1)
-res = doc["results"][index]
-keys = ["target", "spn", "realm", "verdict", "reason", "detail", "etype"]
-if sorted(res) != sorted(keys):
-    print(f"members {sorted(res)} are not {sorted(keys)}")
-    sys.exit(1)
-bad = []
-for c in checks:
-    if "~" in c and ("=" not in c or c.index("~") < c.index("=")):
-        k, v = c.split("~", 1)
-        if res[k] is None or v not in res[k]:
-            bad.append(f"{k}: {res[k]!r} lacks {v!r}")
-    else:
-        k, v = c.split("=", 1)
-        want = None if v == "null" else v
-        if res[k] != want:
-            bad.append(f"{k}: {res[k]!r} is not {want!r}")
-if bad:
-    print("; ".join(bad))
-    print(json.dumps(res))
-    sys.exit(1)
-EOF
-)
-    ok $? "$what" "$msg"
 }
 
 # ---------------------------------------------------------------- healthy
@@ -229,8 +161,7 @@ if command -v faketime >/dev/null; then
     expect 0 "TGT expired -> error ticket-expired" verdict=error reason=ticket-expired \
         "detail~expired"
 else
-    skip "clock-skew" "faketime is not installed"
-    skip "ticket-expired" "faketime is not installed"
+    ok 1 "clock-skew and ticket-expired" "faketime is not installed"
 fi
 
 # credentials from a keytab (-k -p), the default ccache unusable: every
@@ -252,7 +183,7 @@ if [[ -r ${SPNLAB_SERVICE_PASSWORD_FILE:-} ]]; then
     expect 0 "-k with a wrong key -> no-credentials" verdict=error reason=no-credentials \
         "detail~Preauthentication failed"
 else
-    skip "-k KEYTAB" "no lab service password file"
+    ok 1 "-k KEYTAB" "no lab service password file"
 fi
 
 # ---------------------------------------------------------------- bad input

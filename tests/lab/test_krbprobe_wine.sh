@@ -25,23 +25,8 @@ cleanup() {
     rm -rf "$TMP"
 }
 trap cleanup EXIT
-count=0
-failed=0
-
-# ok STATUS DESCRIPTION [DETAIL...]: one TAP line; detail as comments on failure
-ok() {
-    local status=$1 what=$2
-    shift 2
-    count=$((count + 1))
-    if [[ $status == 0 ]]; then
-        echo "ok $count - $what"
-    else
-        failed=$((failed + 1))
-        echo "not ok $count - $what"
-        local line
-        for line in "$@"; do printf '%s\n' "$line" | head -20 | sed 's/^/# /'; done
-    fi
-}
+# ok, expect_rc, expect and the counters
+source "$(dirname "$0")/probe_tap.sh"
 
 # Without the build or Wine nothing else can be checked: fail, never skip.
 bail() {
@@ -96,57 +81,6 @@ run() {
     env "${envs[@]}" "$WINE" "$EXE" "$@" >"$OUT" 2>"$TMP/err.raw"
     RC=$?
     tr -d '\r' <"$TMP/err.raw" >"$ERR"   # stderr stays in text mode (CRLF)
-}
-
-# expect_rc N DESCRIPTION
-expect_rc() {
-    [[ $RC == "$1" ]]
-    ok $? "$2: exit $1" "exit $RC" "$(head -c 2000 "$ERR")"
-}
-
-# expect INDEX DESCRIPTION KEY=VALUE|KEY~SUBSTRING|KEY=null ...: results[INDEX]
-# of the JSON in $OUT, read with python3's json module
-expect() {
-    local index=$1 what=$2 msg
-    shift 2
-    msg=$("$PY" - "$OUT" "$index" "$@" <<'EOF'
-import json, sys
-path, index, checks = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-raw = open(path, "rb").read()
-if b"\r" in raw:
-    print("a CR in the JSON output: standard output is not in binary mode")
-    sys.exit(1)
-try:
-    doc = json.loads(raw.decode("utf-8"))
-except ValueError as e:
-    print(f"not JSON: {e}: {raw[:300]!r}")
-    sys.exit(1)
-if doc.get("schema_version") != 1 or doc.get("tool") != "krbprobe":
-    print(f"bad header: {doc}")
-    sys.exit(1)
-res = doc["results"][index]
-keys = ["target", "spn", "realm", "verdict", "reason", "detail", "etype"]
-if list(res) != keys:
-    print(f"members {list(res)} are not {keys}")
-    sys.exit(1)
-bad = []
-for c in checks:
-    if "~" in c and ("=" not in c or c.index("~") < c.index("=")):
-        k, v = c.split("~", 1)
-        if res[k] is None or v not in res[k]:
-            bad.append(f"{k}: {res[k]!r} lacks {v!r}")
-    else:
-        k, v = c.split("=", 1)
-        want = None if v == "null" else v
-        if res[k] != want:
-            bad.append(f"{k}: {res[k]!r} is not {want!r}")
-if bad:
-    print("; ".join(bad))
-    print(json.dumps(res))
-    sys.exit(1)
-EOF
-)
-    ok $? "$what" "$msg"
 }
 
 # json_get INDEX KEY: one member of results[INDEX] in $OUT
