@@ -93,47 +93,6 @@ static void time_text(krb5_timestamp ts, char *buf, size_t size)
 }
 
 
-/* 1 when the default ccache holds a TGT for its client that has expired:
- * tells "ticket-expired" from "no-credentials" when spn_creds_open refused
- * the default ccache without a libkrb5 error code. */
-static int default_tgt_expired(void)
-{
-	krb5_context kctx = NULL;
-	krb5_ccache cc = NULL;
-	krb5_principal client = NULL, tgs = NULL;
-	krb5_creds mcreds, creds;
-	krb5_timestamp now;
-	int expired = 0;
-
-	memset(&mcreds, 0, sizeof(mcreds));
-	if (krb5_init_context(&kctx) != 0)
-		return 0;
-	if (krb5_cc_default(kctx, &cc) != 0 ||
-	    krb5_cc_get_principal(kctx, cc, &client) != 0 ||
-	    krb5_build_principal_ext(kctx, &tgs, client->realm.length,
-				     client->realm.data, KRB5_TGS_NAME_SIZE,
-				     KRB5_TGS_NAME, client->realm.length,
-				     client->realm.data, 0) != 0)
-		goto cleanup;
-	mcreds.client = client;
-	mcreds.server = tgs;
-	if (krb5_cc_retrieve_cred(kctx, cc, 0, &mcreds, &creds) == 0) {
-		if (krb5_timeofday(kctx, &now) == 0 &&
-		    (uint32_t)creds.times.endtime <= (uint32_t)now + 60)
-			expired = 1;
-		krb5_free_cred_contents(kctx, &creds);
-	}
-cleanup:
-	if (tgs != NULL)
-		krb5_free_principal(kctx, tgs);
-	if (client != NULL)
-		krb5_free_principal(kctx, client);
-	if (cc != NULL)
-		krb5_cc_close(kctx, cc);
-	krb5_free_context(kctx);
-	return expired;
-}
-
 /* Copy the client's TGT from src into a fresh MEMORY: ccache, so that
  * requests never read or grow the user's cache and always reach the KDC. */
 static spn_status copy_tgt(spn_prober *p, krb5_ccache src)
@@ -203,12 +162,10 @@ static spn_status setup(spn_prober *p, const spn_probe_options *o)
 	if (st != SPN_OK) {
 		spn_probe_reason reason;
 
+		/* an expired default TGT carries KRB5KRB_AP_ERR_TKT_EXPIRED */
 		kcode = spn_ctx_error_krb5(p->ctx);
 		if (kcode != 0)
 			reason = reason_for((krb5_error_code)kcode);
-		else if (p->ctx->keytab == NULL && st == SPN_E_KERBEROS &&
-			 default_tgt_expired())
-			reason = SPN_REASON_TICKET_EXPIRED;
 		else if (st == SPN_E_CONFIG && p->ctx->keytab == NULL)
 			reason = SPN_REASON_ERROR;
 		else
