@@ -32,7 +32,7 @@ DC = "dc1.corp.test"
 BASEDN = "DC=corp,DC=test"
 # What spncheck's account scan asks for (libspn/dir_accounts.c).
 SCAN_FILTER = "(|(servicePrincipalName=*)(objectCategory=computer))"
-SCAN_ATTRS = ["distinguishedName", "sAMAccountName", "objectClass",
+SCAN_ATTRS = ["sAMAccountName", "objectClass",
               "userAccountControl", "dNSHostName", "msDS-AdditionalDnsHostName",
               "servicePrincipalName", "msDS-SupportedEncryptionTypes"]
 

@@ -60,6 +60,17 @@ typedef struct spn_sigpipe {
 void spn_sigpipe_block(spn_sigpipe *guard);
 void spn_sigpipe_restore(spn_sigpipe *guard);
 
+/* Stream the accounts a subtree search of the scope's base finds with
+ * filter, as spn_dir_scan_accounts does, asking for attrs (NULL: the
+ * attributes an account is made of). An attribute that arrives in ranges
+ * ("servicePrincipalName;range=0-1499", as a Windows DC sends a large one
+ * unasked) is completed with range retrieval. *found_out (may be NULL) is
+ * the number of accounts handed to fn. */
+spn_status spn_dir_search_accounts(spn_dir *dir, const char *what,
+				   const char *filter, char **attrs,
+				   spn_account_fn fn, void *userdata,
+				   unsigned long *found_out);
+
 /* The DNS domain a DN names ("DC=corp,DC=test" -> "corp.test"), or NULL
  * when it has no DC= components or on no memory. Caller frees. */
 char *spn_dn_to_domain(const char *dn);

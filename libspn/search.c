@@ -180,30 +180,19 @@ static spn_status fetch_range(spn_dir *dir, const char *dn, const char *attr,
 	return SPN_OK;
 }
 
-spn_status spn_search_values(spn_dir *dir, LDAPMessage *entry, const char *dn,
-			     const char *attr, spn_values *values_out)
+spn_status spn_search_range_rest(spn_dir *dir, const char *dn,
+				 const char *attr, unsigned long high,
+				 size_t first, spn_values *values)
 {
 	spn_status st = SPN_OK;
-	spn_values values = { NULL, 0 };
 	LDAPMessage *res = NULL;
 	char *desc = NULL;
-	unsigned long low = 0, high = 0, next;
+	unsigned long low = 0, next;
+	size_t had = values->n;
 	unsigned int rounds = 0;
 	int how;
 
-	how = find_attr(dir, entry, attr, &desc, &low, &high);
-	if (how < 0 || (how == 2 && low != 0)) {
-		st = spn_error(dir->ctx, SPN_E_DIRECTORY,
-			       "%s sent the attribute %s for %s: not a range this client can follow",
-			       dir->server, desc, dn);
-		goto cleanup;
-	}
-	if (how == 0)
-		goto done;
-	st = append_values(dir, entry, desc, &values);
-	if (st != SPN_OK)
-		goto cleanup;
-	while (how == 2 && high != SPN_RANGE_END) {
+	while (high != SPN_RANGE_END) {
 		LDAPMessage *e;
 
 		next = high + 1;
@@ -224,21 +213,50 @@ spn_status spn_search_values(spn_dir *dir, LDAPMessage *entry, const char *dn,
 				       desc != NULL ? desc : "nothing");
 			goto cleanup;
 		}
-		st = append_values(dir, e, desc, &values);
+		st = append_values(dir, e, desc, values);
 		if (st != SPN_OK)
 			goto cleanup;
 	}
 	if (rounds > 0)
 		spn_log(dir->ctx, SPN_LOG_INFO,
 			"range retrieval: %zu values of %s on %s in %u extra requests",
-			values.n, attr, dn, rounds);
+			first + (values->n - had), attr, dn, rounds);
+cleanup:
+	ldap_memfree(desc);
+	ldap_msgfree(res);
+	return st;
+}
+
+spn_status spn_search_values(spn_dir *dir, LDAPMessage *entry, const char *dn,
+			     const char *attr, spn_values *values_out)
+{
+	spn_status st = SPN_OK;
+	spn_values values = { NULL, 0 };
+	char *desc = NULL;
+	unsigned long low = 0, high = 0;
+	int how;
+
+	how = find_attr(dir, entry, attr, &desc, &low, &high);
+	if (how < 0 || (how == 2 && low != 0)) {
+		st = spn_error(dir->ctx, SPN_E_DIRECTORY,
+			       "%s sent the attribute %s for %s: not a range this client can follow",
+			       dir->server, desc, dn);
+		goto cleanup;
+	}
+	if (how == 0)
+		goto done;
+	st = append_values(dir, entry, desc, &values);
+	if (st == SPN_OK && how == 2)
+		st = spn_search_range_rest(dir, dn, attr, high, values.n,
+					   &values);
+	if (st != SPN_OK)
+		goto cleanup;
 done:
 	*values_out = values;
 	values.v = NULL;
 	values.n = 0;
 cleanup:
 	ldap_memfree(desc);
-	ldap_msgfree(res);
 	spn_values_clear(&values);
 	return st;
 }

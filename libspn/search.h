@@ -42,6 +42,15 @@ spn_status spn_search_values(spn_dir *dir, LDAPMessage *entry, const char *dn,
 /* The high end of a final range ("range=1500-*"). */
 #define SPN_RANGE_END ULONG_MAX
 
+/* The rest of a ranged attribute whose first range, "attr;range=0-HIGH",
+ * held `first` values: unless high is SPN_RANGE_END, fetch
+ * "attr;range=HIGH+1-*" of dn and so on, appending copies of the values
+ * (NUL-terminated) to values, until the final range arrives. On failure
+ * values may hold some of them; the caller clears it. */
+spn_status spn_search_range_rest(spn_dir *dir, const char *dn,
+				 const char *attr, unsigned long high,
+				 size_t first, spn_values *values);
+
 /* Parse an attribute description returned by the server. Returns 1 when
  * desc is attr with a ";range=LOW-HIGH" or ";range=LOW-*" option (names
  * and the option compared case-insensitively; *high_out is SPN_RANGE_END

@@ -306,6 +306,61 @@ static void test_range(spn_ctx *ctx, spn_dir *dir)
 	ldap_msgfree(res);
 }
 
+/* The account reader on ranged attributes, as a Windows DC sends a large
+ * attribute unasked (Samba sends ranges only when asked): the values the
+ * entry left out are fetched, objectClass included, and a range that does
+ * not start at 0 is refused. */
+static void test_range_accounts(spn_ctx *ctx, spn_dir *dir)
+{
+	char *bulk_attrs[] = { "sAMAccountName", "objectClass;range=0-1",
+			       "servicePrincipalName;range=0-499", NULL };
+	char *fs1_attrs[] = { "sAMAccountName", "dNSHostName",
+			      "objectClass;range=0-3", NULL };
+	char *late_attrs[] = { "sAMAccountName",
+			       "servicePrincipalName;range=5-9", NULL };
+	struct seen seen = { .n = 0 };
+	const struct seen_account *a;
+	unsigned long found = 0;
+	spn_status st;
+
+	log_reset();
+	st = spn_dir_search_accounts(dir, "ranged account lookup",
+				     "(sAMAccountName=svc_bulk)", bulk_attrs,
+				     collect, &seen, &found);
+	a = find_sam(&seen, "svc_bulk");
+	ok(st == SPN_OK && found == 1 && a != NULL,
+	   "ranged attributes: svc_bulk found once (%s)", spn_ctx_error(ctx));
+	ok(a != NULL && a->n_spns == 1600 && a->distinct_spns == 1600 &&
+	   a->bulk_names,
+	   "servicePrincipalName;range=0-499 completed to all 1600 SPNs (got %zu, %zu distinct)",
+	   a != NULL ? a->n_spns : 0, a != NULL ? a->distinct_spns : 0);
+	ok(a != NULL && a->kind == SPN_ACCOUNT_USER,
+	   "objectClass;range=0-1 completed: 'user' comes after the first range");
+	ok(log_has("range retrieval: 1600 values of servicePrincipalName") &&
+	   log_has("range retrieval: 4 values of objectClass"),
+	   "both range retrievals logged");
+
+	memset(&seen, 0, sizeof(seen));
+	st = spn_dir_search_accounts(dir, "ranged account lookup",
+				     "(sAMAccountName=FS1$)", fs1_attrs,
+				     collect, &seen, NULL);
+	a = find_sam(&seen, "FS1$");
+	ok(st == SPN_OK && a != NULL && a->kind == SPN_ACCOUNT_COMPUTER &&
+	   strcmp(a->host, "fs1.corp.test") == 0,
+	   "objectClass;range=0-3: FS1$ is still a computer, dNSHostName %s (%s)",
+	   a != NULL ? a->host : "-", spn_ctx_error(ctx));
+
+	memset(&seen, 0, sizeof(seen));
+	st = spn_dir_search_accounts(dir, "ranged account lookup",
+				     "(sAMAccountName=svc_bulk)", late_attrs,
+				     collect, &seen, NULL);
+	ok(st == SPN_E_DIRECTORY && seen.total == 0 &&
+	   strstr(spn_ctx_error(ctx), "servicePrincipalName;range=5-9") != NULL &&
+	   strstr(spn_ctx_error(ctx), "not a range this client can follow") != NULL,
+	   "a first range that does not start at 0 is refused (%s)",
+	   spn_ctx_error(ctx));
+}
+
 static void test_find_spn(spn_ctx *ctx, spn_dir *dir)
 {
 	const char *sql[] = { "svc_sqla", "svc_sqlb", "svc_sqlc" };
@@ -782,6 +837,7 @@ int main(void)
 	log_reset();
 	test_bulk(ctx, dir);
 	test_range(ctx, dir);
+	test_range_accounts(ctx, dir);
 	test_find_spn(ctx, dir);
 	test_query(ctx, dir);
 	test_find_account(ctx, dir);
