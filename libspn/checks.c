@@ -12,7 +12,7 @@ struct check_def {
 
 static const struct check_def checks[] = {
 	{ "dup", "SPNs held by more than one account (case variants count as one)",
-	  SPN_LOAD_ACCOUNTS, spn_check_dup },
+	  SPN_LOAD_ACCOUNTS | SPN_LOAD_SHARED_ONLY, spn_check_dup },
 	{ "missing", "computers whose own names have no HOST/ SPN (a rename, a new alias)",
 	  SPN_LOAD_ACCOUNTS | SPN_LOAD_MAPPINGS, spn_check_missing },
 	{ "alias", "DNS aliases and VIPs without an SPN, or with it on one node",

@@ -59,17 +59,18 @@ static inline uint64_t mix(uint64_t h, uint64_t w)
 	return h ^ (h >> 32);
 }
 
-static inline uint32_t finish(uint64_t h)
+static inline uint64_t finish(uint64_t h)
 {
 	h ^= h >> 33;
 	h *= UINT64_C(0xff51afd7ed558ccd);
 	h ^= h >> 33;
-	return (uint32_t)h;
+	return h;
 }
 
-/* Hash of the folded bytes of s[0..len); *high_out gets the bytes' high
- * bits ORed together (0: the bytes are ASCII). */
-static uint32_t hash_folded(const unsigned char *s, size_t len,
+/* Hash of the folded bytes of s[0..len) (64 bits; the table keeps the low
+ * 32); *high_out gets the bytes' high bits ORed together (0: the bytes are
+ * ASCII). */
+static uint64_t hash_folded(const unsigned char *s, size_t len,
 			    uint64_t *high_out)
 {
 	uint64_t h = UINT64_C(0x243f6a8885a308d3) ^ len, w, high = 0;
@@ -119,28 +120,50 @@ static char *full_key(const char *spn, char *buf, size_t size, size_t *len_out)
 	return heap;
 }
 
-static uint32_t key_hash_len(const char *spn, size_t len)
+/* The key's hash; *ok_out 0 when out of memory made it the hash of the
+ * unfolded bytes instead (a worse hash, still a hash for the table). */
+static uint64_t key_hash_full(const char *spn, size_t len, int *ok_out)
 {
 	char buf[512], *key;
 	size_t key_len;
-	uint64_t high;
-	uint32_t h;
+	uint64_t high, h;
 
+	*ok_out = 1;
 	h = hash_folded((const unsigned char *)spn, len, &high);
 	if (high == 0)
 		return h;
 	key = full_key(spn, buf, sizeof(buf), &key_len);
-	if (key == NULL)   /* out of memory: a worse hash, still a hash */
+	if (key == NULL) {
+		*ok_out = 0;
 		return h;
+	}
 	h = hash_folded((const unsigned char *)key, key_len, &high);
 	if (key != buf)
 		free(key);
 	return h;
 }
 
+static uint32_t key_hash_len(const char *spn, size_t len)
+{
+	int ok;
+
+	return (uint32_t)key_hash_full(spn, len, &ok);
+}
+
 uint32_t idx_key_hash(const char *spn)
 {
 	return key_hash_len(spn, strlen(spn));
+}
+
+int idx_key_hash64(const char *spn, size_t len, uint64_t *hash_out)
+{
+	int ok;
+	uint64_t h = key_hash_full(spn, len, &ok);
+
+	if (!ok)
+		return -1;
+	*hash_out = h;
+	return 0;
 }
 
 static int folded_equal(const unsigned char *a, const unsigned char *b,
@@ -601,12 +624,12 @@ SPN_EXPORT spn_status spn_index_add_mapping(spn_index *index, const char *alias,
 
 SPN_EXPORT size_t spn_index_account_count(const spn_index *index)
 {
-	return index != NULL ? index->n_accounts : 0;
+	return index != NULL ? index->n_accounts + index->passed_accounts : 0;
 }
 
 SPN_EXPORT size_t spn_index_spn_count(const spn_index *index)
 {
-	return index != NULL ? index->n_spns : 0;
+	return index != NULL ? index->n_spns + index->passed_spns : 0;
 }
 
 SPN_EXPORT size_t spn_index_dns_node_count(const spn_index *index)

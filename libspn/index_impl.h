@@ -87,6 +87,10 @@ struct spn_index {
 
 	idx_mapping *mappings;
 	uint32_t n_mappings, cap_mappings;
+
+	/* accounts (and their non-empty SPNs) a source read and checked but
+	 * did not keep (SPN_LOAD_SHARED_ONLY): counted, not stored */
+	size_t passed_accounts, passed_spns;
 };
 
 static inline const char *idx_s(const spn_index *index, idx_str off)
@@ -96,6 +100,9 @@ static inline const char *idx_s(const spn_index *index, idx_str off)
 
 /* Hash of an SPN's normalised key (spn_key), without building the key. */
 uint32_t idx_key_hash(const char *spn);
+/* A 64-bit hash of the key of the len-byte SPN spn, whose low 32 bits are
+ * idx_key_hash's: 0, or -1 when out of memory (a long non-ASCII SPN). */
+int idx_key_hash64(const char *spn, size_t len, uint64_t *hash_out);
 /* Whether two SPNs have the same normalised key. */
 int idx_key_equal(const char *a, const char *b);
 

@@ -1,4 +1,5 @@
-/* ldif.c - a streaming, single-pass LDIF reader over a buffer or a mapped file. */
+/* ldif.c - a streaming LDIF reader over a buffer or a mapped file, in one
+ * pass (in parts on threads, or over chosen entries: ldif_split.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -10,33 +11,16 @@
 #include <unistd.h>
 
 #include "context_impl.h"
-#include "ldif.h"
+#include "ldif_parser.h"
 
 /* Pages of a mapped file behind the parser are dropped in steps this big. */
 #define RELEASE_STEP ((size_t)4 << 20)
-
-typedef enum record_kind {
-	REC_NONE = 0,  /* between records */
-	REC_ENTRY,     /* dn: ... */
-	REC_RESULT,    /* ldapsearch's "search: N" / "result: 0 Success" */
-	REC_SKIP,      /* ldapsearch's "ref: ldap://..." search reference */
-	REC_UNWANTED,  /* an entry the skip function declined */
-} record_kind;
 
 typedef enum value_kind {
 	VAL_PLAIN = 0,  /* attr: text */
 	VAL_BASE64,     /* attr:: base64 */
 	VAL_URL,        /* attr:< url */
 } value_kind;
-
-/* One attribute while its entry is being read: offsets into the arena,
- * which may move as it grows. */
-typedef struct raw_attr {
-	size_t name, name_len;
-	size_t options, options_len;
-	size_t value, value_len;
-	size_t line;
-} raw_attr;
 
 /* One logical line split into its parts (pointing into the line). */
 typedef struct line_parts {
@@ -48,48 +32,6 @@ typedef struct line_parts {
 	const char *value;
 	size_t value_len;
 } line_parts;
-
-#define TYPE_CACHE_SLOTS 16
-
-typedef struct type_slot {
-	unsigned char len;       /* 0: empty */
-	unsigned char name_len;
-	char text[62];
-} type_slot;
-
-typedef struct parser {
-	spn_ctx *ctx;
-	const char *source;
-	const char *buf;
-	size_t len;
-	size_t pos;
-	size_t lineno;
-	spn_ldif_skip_fn skip;
-	spn_ldif_entry_fn fn;
-	void *userdata;
-
-	char *fold;            /* a folded line, unfolded */
-	size_t fold_cap;
-	char *arena;           /* the current entry's names and values */
-	size_t arena_len, arena_cap;
-	raw_attr *raw;
-	size_t n_raw, raw_cap;
-	spn_ldif_attr *attrs;  /* handed to the callback */
-	size_t attrs_cap;
-
-	record_kind record;
-	size_t record_line;
-	size_t dn, dn_len;
-	size_t n_entries;
-	size_t entries_since_count;  /* since an ldapsearch header or count */
-	int expect_trailer;    /* "# extended LDIF" seen, "# numResponses" not */
-	size_t trailer_line;
-
-	type_slot types[TYPE_CACHE_SLOTS];
-
-	int mapped;            /* buf is a file mapping: drop parsed pages */
-	size_t released;
-} parser;
 
 /* A printable excerpt of s for an error message. */
 static const char *shown(const char *s, size_t n, char *out, size_t size)
@@ -349,12 +291,25 @@ static spn_status split_description(parser *p, const char *s, size_t n,
 	type_slot *slot;
 	spn_status st;
 
-	/* The common line, "type: value": a run of type characters that a
-	 * ':' ends, checked as it is found. Options, and every error, take
-	 * the general path below. */
+	/* The common line, "type: value": first a type seen before (by its
+	 * first two bytes), then a run of type characters that a ':' ends,
+	 * checked as it is found. Options, and every error, take the general
+	 * path below. */
+	slot = &p->plain[(u[0] * 7u + (n > 1 ? u[1] : 0) * 5u) %
+			 PLAIN_CACHE_SLOTS];
+	if (slot->len > 0 && slot->len < n && u[slot->len] == ':' &&
+	    memcmp(s, slot->text, slot->len) == 0) {
+		*desc_len_out = slot->len;
+		*name_len_out = slot->len;
+		return SPN_OK;
+	}
 	while (i < n && type_chars[u[i]])
 		i++;
 	if (i > 0 && i < n && u[i] == ':') {
+		if (i <= sizeof(slot->text)) {
+			slot->len = (unsigned char)i;
+			memcpy(slot->text, s, i);
+		}
 		*desc_len_out = i;
 		*name_len_out = i;
 		return SPN_OK;
@@ -476,6 +431,18 @@ static int name_is(const line_parts *lp, const char *name, size_t len)
 	return lp->name_len == len && strncasecmp(lp->name, name, len) == 0;
 }
 
+/* Drop the pages of a mapped file from p->released up to the page that
+ * holds offset upto (which stays). */
+void ldif_release_upto(parser *p, size_t upto)
+{
+	upto &= ~((size_t)sysconf(_SC_PAGESIZE) - 1);
+	if (p->mapped && upto > p->released) {
+		(void)madvise((void *)(uintptr_t)(p->buf + p->released),
+			      upto - p->released, MADV_DONTNEED);
+		p->released = upto;
+	}
+}
+
 /* Count the entry just read (handed over or skipped) and forget it; drop
  * the pages of a mapped file behind it. */
 static void end_entry(parser *p)
@@ -485,15 +452,9 @@ static void end_entry(parser *p)
 	p->record = REC_NONE;
 	p->arena_len = 0;
 	p->n_raw = 0;
-	if (p->mapped && p->pos - p->released >= RELEASE_STEP) {
-		size_t upto = p->pos & ~((size_t)sysconf(_SC_PAGESIZE) - 1);
-
-		if (upto > p->released) {
-			(void)madvise((void *)(uintptr_t)(p->buf + p->released),
-				      upto - p->released, MADV_DONTNEED);
-			p->released = upto;
-		}
-	}
+	if (p->mapped && p->pos > p->released &&
+	    p->pos - p->released >= RELEASE_STEP)
+		ldif_release_upto(p, p->pos);
 }
 
 /* Hand the entry read so far to the callback, then forget it. */
@@ -529,6 +490,8 @@ static spn_status dispatch(parser *p)
 	}
 	entry.source = p->source;
 	entry.line = p->record_line;
+	entry.offset = p->record_pos;
+	entry.end = p->pos;
 	entry.dn = p->arena + p->dn;
 	entry.dn_len = p->dn_len;
 	entry.attrs = p->attrs;
@@ -557,13 +520,54 @@ static int comment_count(const char *s, size_t n, size_t *count_out)
 #define PREFIX_IS(s, n, lit) \
 	((n) >= sizeof(lit) - 1 && memcmp((s), (lit), sizeof(lit) - 1) == 0)
 
+/* In a part of the input, a bookkeeping comment is noted for later. */
+static spn_status note_comment(parser *p, comment_kind kind, const char *s,
+			       size_t n)
+{
+	comment_note *c;
+
+	if (p->n_notes == p->notes_cap) {
+		size_t cap = p->notes_cap > 0 ? p->notes_cap * 2 : 16;
+		comment_note *grown;
+
+		if (cap > SIZE_MAX / sizeof(*grown))
+			return no_memory(p);
+		grown = realloc(p->notes, cap * sizeof(*grown));
+		if (grown == NULL)
+			return no_memory(p);
+		p->notes = grown;
+		p->notes_cap = cap;
+	}
+	c = &p->notes[p->n_notes++];
+	memset(c, 0, sizeof(*c));
+	c->kind = kind;
+	c->entries = p->n_entries;
+	c->pending = p->record == REC_ENTRY || p->record == REC_UNWANTED;
+	if (kind == CM_ENTRIES)
+		c->counted = comment_count(s + 14, n - 14, &c->count) == 0;
+	return SPN_OK;
+}
+
 /* ldapsearch's own comments: its header ("# extended LDIF", "# LDAPv3";
  * not with -LLL) promises a trailer, whose "# numEntries" says how many
- * entries came before it. */
+ * entries came before it. A part notes them for replay_comments; an entry
+ * read again ignores them. */
 static spn_status comment_line(parser *p, const char *s, size_t n, size_t line)
 {
 	size_t count, pending;
 
+	if (p->mode == MODE_ENTRY)
+		return SPN_OK;
+	if (p->mode == MODE_PART) {
+		if ((n == 15 && memcmp(s, "# extended LDIF", 15) == 0) ||
+		    (n == 8 && memcmp(s, "# LDAPv3", 8) == 0))
+			return note_comment(p, CM_HEADER, s, n);
+		if (PREFIX_IS(s, n, "# numResponses: "))
+			return note_comment(p, CM_RESPONSES, s, n);
+		if (PREFIX_IS(s, n, "# numEntries: "))
+			return note_comment(p, CM_ENTRIES, s, n);
+		return SPN_OK;
+	}
 	if ((n == 15 && memcmp(s, "# extended LDIF", 15) == 0) ||
 	    (n == 8 && memcmp(s, "# LDAPv3", 8) == 0)) {
 		/* the header of an ldapsearch output, repeated for every page
@@ -612,6 +616,7 @@ static spn_status start_record(parser *p, const line_parts *lp, size_t line)
 		return SPN_OK;
 	}
 	p->record_line = line;
+	p->record_pos = p->line_pos;
 	if (name_is(lp, "dn", 2) && lp->options_len == 0) {
 		st = store_value(p, lp, line, &p->dn, &p->dn_len);
 		if (st != SPN_OK)
@@ -781,15 +786,10 @@ static spn_status skip_entry(parser *p)
 	return SPN_OK;
 }
 
-static spn_status parse(parser *p)
+/* A UTF-8 byte order mark is skipped; UTF-16 (ldifde -u) is not LDIF
+ * this reader can use. */
+spn_status ldif_byte_order_mark(parser *p)
 {
-	const char *s = NULL;
-	size_t n = 0, line = 0;
-	line_parts lp;
-	spn_status st;
-
-	/* a UTF-8 byte order mark is skipped; UTF-16 (ldifde -u) is not LDIF
-	 * this reader can use */
 	if (p->len >= 3 && memcmp(p->buf, "\xef\xbb\xbf", 3) == 0)
 		p->pos = 3;
 	else if (p->len >= 2 && (memcmp(p->buf, "\xff\xfe", 2) == 0 ||
@@ -798,6 +798,16 @@ static spn_status parse(parser *p)
 				 "%s: the file is UTF-16 (ldifde -u?): export "
 				 "it without -u, or convert it to UTF-8",
 				 p->source);
+	return SPN_OK;
+}
+
+/* The records from p->pos to p->len, the last one handed over at the end. */
+spn_status ldif_parse_records(parser *p)
+{
+	const char *s = NULL;
+	size_t n = 0, line = 0;
+	line_parts lp;
+	spn_status st;
 
 	while (p->pos < p->len) {
 		if (p->record == REC_UNWANTED) {
@@ -806,6 +816,7 @@ static spn_status parse(parser *p)
 				return st;
 			continue;
 		}
+		p->line_pos = p->pos;
 		st = read_logical(p, &s, &n, &line);
 		if (st != SPN_OK)
 			return st;
@@ -851,6 +862,18 @@ static spn_status parse(parser *p)
 	} else if (p->record == REC_UNWANTED) {
 		end_entry(p);   /* its dn was the last line */
 	}
+	return SPN_OK;
+}
+
+static spn_status parse(parser *p)
+{
+	spn_status st;
+
+	st = ldif_byte_order_mark(p);
+	if (st == SPN_OK)
+		st = ldif_parse_records(p);
+	if (st != SPN_OK)
+		return st;
 	if (p->expect_trailer)
 		return spn_error(p->ctx, SPN_E_INPUT,
 				 "%s:%zu: ldapsearch output (header at line %zu) "
@@ -862,6 +885,15 @@ static spn_status parse(parser *p)
 				 "%s: no entries (an empty file, or not an LDIF "
 				 "export)", p->source);
 	return SPN_OK;
+}
+
+void ldif_free_parser(parser *p)
+{
+	free(p->fold);
+	free(p->arena);
+	free(p->raw);
+	free(p->attrs);
+	free(p->notes);
 }
 
 static spn_status parse_impl(spn_ctx *ctx, const char *name, const char *buf,
@@ -881,10 +913,7 @@ static spn_status parse_impl(spn_ctx *ctx, const char *name, const char *buf,
 	p.userdata = userdata;
 	p.mapped = mapped;
 	st = parse(&p);
-	free(p.fold);
-	free(p.arena);
-	free(p.raw);
-	free(p.attrs);
+	ldif_free_parser(&p);
 	return st;
 }
 
@@ -899,9 +928,8 @@ spn_status spn_ldif_parse_buffer(spn_ctx *ctx, const char *name,
 	return parse_impl(ctx, name, buf, len, 0, skip, fn, userdata);
 }
 
-spn_status spn_ldif_parse_file(spn_ctx *ctx, const char *path,
-			       spn_ldif_skip_fn skip, spn_ldif_entry_fn fn,
-			       void *userdata)
+spn_status spn_ldif_map_file(spn_ctx *ctx, const char *path,
+			     const char **buf_out, size_t *len_out)
 {
 	struct stat sb;
 	void *map = MAP_FAILED;
@@ -909,9 +937,6 @@ spn_status spn_ldif_parse_file(spn_ctx *ctx, const char *path,
 	int fd = -1;
 	spn_status st;
 
-	if (path == NULL || fn == NULL)
-		return spn_error(ctx, SPN_E_USAGE,
-				 "LDIF parser called without file or callback");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		st = spn_error(ctx, SPN_E_IO, "%s: cannot open: %s", path,
@@ -946,12 +971,45 @@ spn_status spn_ldif_parse_file(spn_ctx *ctx, const char *path,
 		goto cleanup;
 	}
 	(void)madvise(map, len, MADV_SEQUENTIAL);
-	st = parse_impl(ctx, path, map, len, 1, skip, fn, userdata);
+	*buf_out = map;
+	*len_out = len;
+	st = SPN_OK;
 
 cleanup:
-	if (map != MAP_FAILED)
-		munmap(map, len);
 	if (fd >= 0)
 		close(fd);
+	return st;
+}
+
+void spn_ldif_unmap(const char *buf, size_t len)
+{
+	if (buf != NULL)
+		munmap((void *)(uintptr_t)buf, len);
+}
+
+spn_status spn_ldif_parse_mapped(spn_ctx *ctx, const char *name,
+				 const char *buf, size_t len,
+				 spn_ldif_skip_fn skip, spn_ldif_entry_fn fn,
+				 void *userdata)
+{
+	return parse_impl(ctx, name, buf, len, 1, skip, fn, userdata);
+}
+
+spn_status spn_ldif_parse_file(spn_ctx *ctx, const char *path,
+			       spn_ldif_skip_fn skip, spn_ldif_entry_fn fn,
+			       void *userdata)
+{
+	const char *buf = NULL;
+	size_t len = 0;
+	spn_status st;
+
+	if (path == NULL || fn == NULL)
+		return spn_error(ctx, SPN_E_USAGE,
+				 "LDIF parser called without file or callback");
+	st = spn_ldif_map_file(ctx, path, &buf, &len);
+	if (st != SPN_OK)
+		return st;
+	st = parse_impl(ctx, path, buf, len, 1, skip, fn, userdata);
+	spn_ldif_unmap(buf, len);
 	return st;
 }

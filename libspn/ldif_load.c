@@ -1,6 +1,8 @@
 /* ldif_load.c - fill an index from an LDIF export: accounts, dnsNode objects
- * and sPNMappings, each only when asked for. */
+ * and sPNMappings, each only when asked for (the two-pass load of the
+ * accounts that share an SPN: ldif_shared.c). */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -8,63 +10,10 @@
 #include <spn/index.h>
 #include "context_impl.h"
 #include "ldif.h"
-
-/* The objectClass values that matter. */
-#define OC_USER 0x1u
-#define OC_COMPUTER 0x2u
-#define OC_MSA 0x4u
-#define OC_DNS_NODE 0x8u
+#include "ldif_load_impl.h"
 
 /* RFC 4514 value of one RDN, unescaped; DNS names fit in far less. */
 #define RDN_MAX 256
-
-/* Multi-valued attributes that LDAP may return in ranges
- * ("servicePrincipalName;range=0-1499"): every range up to '*' must be in
- * the entry, or the export holds only part of the values. */
-enum {
-	R_OBJECTCLASS = 0,
-	R_SPN,
-	R_ADDITIONAL,
-	R_RECORD,
-	R_MAPPINGS,
-	R_COUNT,
-};
-
-typedef struct range_state {
-	int ranged;
-	unsigned long low, high;
-	int star;              /* the current range ends in '*' */
-	const spn_ldif_attr *attr;
-} range_state;
-
-typedef struct loader {
-	spn_ctx *ctx;
-	spn_index *index;
-	unsigned int what;     /* SPN_LOAD_* */
-	const char **spns;     /* reused from entry to entry */
-	size_t spns_cap;
-	const char **extra;
-	size_t extra_cap;
-	spn_dns_record *records;
-	size_t records_cap;
-	char *scratch;         /* one sPNMappings value, split in place */
-	size_t scratch_cap;
-
-	size_t n_entries, n_accounts, n_spns, n_nodes, n_records, n_mappings;
-	size_t skipped_records;
-	size_t n_unread;       /* accounts, DNS entries, sPNMappings not asked for */
-} loader;
-
-/* What one entry says, collected in one pass over its attributes. */
-typedef struct entry_facts {
-	unsigned int classes;
-	spn_account account;
-	const spn_ldif_attr *uac;
-	const spn_ldif_attr *enc_types;
-	int tombstoned;
-	int has_mappings;
-	range_state ranges[R_COUNT];
-} entry_facts;
 
 /* ASCII case-insensitive equality of n bytes; inline, without the
  * locale lookups of strncasecmp: it runs for every attribute. */
@@ -96,28 +45,7 @@ static int value_is(const spn_ldif_attr *a, const char *value, size_t len)
 				       same_nocase(a->value, value, len));
 }
 
-static int grow_array(void **array, size_t *cap, size_t need, size_t elem)
-{
-	size_t new_cap;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	new_cap = *cap > 0 ? *cap : 64;
-	while (new_cap < need) {
-		if (new_cap > SIZE_MAX / 2 / elem)
-			return -1;
-		new_cap *= 2;
-	}
-	p = realloc(*array, new_cap * elem);
-	if (p == NULL)
-		return -1;
-	*array = p;
-	*cap = new_cap;
-	return 0;
-}
-
-static spn_status no_memory(loader *l, const spn_ldif_entry *e)
+spn_status ldif_no_memory(loader *l, const spn_ldif_entry *e)
 {
 	return spn_error(l->ctx, SPN_E_NOMEM, "%s:%zu: out of memory", e->source,
 			 e->line);
@@ -134,17 +62,40 @@ static spn_status check_text(loader *l, const spn_ldif_entry *e,
 			 e->source, a->line, a->name, e->dn);
 }
 
+/* A value of at most ten digits, perhaps after a '-', as strtoll reads
+ * it: 0, or -1 for anything else (which strtoll then reads). */
+static int parse_short_decimal(const char *s, size_t n, long long *out)
+{
+	size_t i = s[0] == '-';
+	long long v = 0;
+
+	if (n <= i || n - i > 10)
+		return -1;
+	for (; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = s[0] == '-' ? -v : v;
+	return 0;
+}
+
 /* userAccountControl and msDS-SupportedEncryptionTypes: a 32-bit integer,
  * which AD writes signed. */
 static spn_status parse_flags(loader *l, const spn_ldif_entry *e,
 			      const spn_ldif_attr *a, unsigned int *out)
 {
+	const char *stop = a->value + a->value_len;
 	char *end;
 	long long v;
 
 	errno = 0;
-	v = strtoll(a->value, &end, 10);
-	if (a->value_len == 0 || end != a->value + a->value_len || errno != 0 ||
+	if (a->value_len == 0 ||
+	    parse_short_decimal(a->value, a->value_len, &v) != 0) {
+		v = strtoll(a->value, &end, 10);
+		stop = end;
+	}
+	if (a->value_len == 0 || stop != a->value + a->value_len || errno != 0 ||
 	    v < -2147483648LL || v > 4294967295LL)
 		return spn_error(l->ctx, SPN_E_INPUT,
 				 "%s:%zu: '%s' of '%s' is '%s', not a 32-bit "
@@ -278,7 +229,7 @@ static unsigned int class_bit(const spn_ldif_attr *a)
 }
 
 /* One pass over the attributes: everything but the dnsRecord values. */
-static spn_status collect(loader *l, const spn_ldif_entry *e, entry_facts *f)
+spn_status ldif_collect(loader *l, const spn_ldif_entry *e, entry_facts *f)
 {
 	spn_account *acc = &f->account;
 	size_t i;
@@ -300,10 +251,11 @@ static spn_status collect(loader *l, const spn_ldif_entry *e, entry_facts *f)
 				st = check_text(l, e, a);
 				if (st != SPN_OK)
 					return st;
-				if (grow_array((void **)&l->spns, &l->spns_cap,
-					       acc->n_spns + 1,
-					       sizeof(*l->spns)) != 0)
-					return no_memory(l, e);
+				if (ldif_grow_array((void **)&l->spns,
+						    &l->spns_cap,
+						    acc->n_spns + 1,
+						    sizeof(*l->spns)) != 0)
+					return ldif_no_memory(l, e);
 				l->spns[acc->n_spns++] = a->value;
 				r = &f->ranges[R_SPN];
 			} else if (attr_is(a, "sAMAccountName", 14)) {
@@ -339,10 +291,11 @@ static spn_status collect(loader *l, const spn_ldif_entry *e, entry_facts *f)
 				st = check_text(l, e, a);
 				if (st != SPN_OK)
 					return st;
-				if (grow_array((void **)&l->extra, &l->extra_cap,
-					       acc->n_additional_dns + 1,
-					       sizeof(*l->extra)) != 0)
-					return no_memory(l, e);
+				if (ldif_grow_array((void **)&l->extra,
+						    &l->extra_cap,
+						    acc->n_additional_dns + 1,
+						    sizeof(*l->extra)) != 0)
+					return ldif_no_memory(l, e);
 				l->extra[acc->n_additional_dns++] = a->value;
 				r = &f->ranges[R_ADDITIONAL];
 			} else if (attr_is(a, "msDS-SupportedEncryptionTypes",
@@ -362,7 +315,9 @@ static spn_status collect(loader *l, const spn_ldif_entry *e, entry_facts *f)
 	return check_ranges(l, e, f);
 }
 
-static spn_status add_account(loader *l, const spn_ldif_entry *e,
+/* Everything about an account that can be wrong, checked and filled in
+ * without adding it. */
+spn_status ldif_check_account(loader *l, const spn_ldif_entry *e,
 			      entry_facts *f)
 {
 	spn_account *acc = &f->account;
@@ -395,6 +350,18 @@ static spn_status add_account(loader *l, const spn_ldif_entry *e,
 	}
 	acc->spns = l->spns;
 	acc->additional_dns = l->extra;
+	return SPN_OK;
+}
+
+static spn_status add_account(loader *l, const spn_ldif_entry *e,
+			      entry_facts *f)
+{
+	spn_account *acc = &f->account;
+	spn_status st;
+
+	st = ldif_check_account(l, e, f);
+	if (st != SPN_OK)
+		return st;
 	st = spn_index_add_account(l->index, acc);
 	if (st != SPN_OK)
 		return spn_error(l->ctx, st, "%s:%zu: cannot add '%s' to the "
@@ -526,9 +493,9 @@ static spn_status add_dns_node(loader *l, const spn_ldif_entry *e,
 		if ((a->name[0] | 0x20) != 'd' || !attr_is(a, "dnsRecord", 9))
 			continue;
 		value++;
-		if (grow_array((void **)&l->records, &l->records_cap, n + 1,
-			       sizeof(*l->records)) != 0)
-			return no_memory(l, e);
+		if (ldif_grow_array((void **)&l->records, &l->records_cap,
+				    n + 1, sizeof(*l->records)) != 0)
+			return ldif_no_memory(l, e);
 		if (spn_dns_record_decode((const unsigned char *)a->value,
 					  a->value_len, &l->records[n]) ==
 		    SPN_OK) {
@@ -581,9 +548,9 @@ static spn_status add_mappings(loader *l, const spn_ldif_entry *e)
 
 		if ((a->name[0] | 0x20) != 's' || !attr_is(a, "sPNMappings", 11))
 			continue;
-		if (grow_array((void **)&l->scratch, &l->scratch_cap,
-			       a->value_len + 1, 1) != 0)
-			return no_memory(l, e);
+		if (ldif_grow_array((void **)&l->scratch, &l->scratch_cap,
+				    a->value_len + 1, 1) != 0)
+			return ldif_no_memory(l, e);
 		memcpy(l->scratch, a->value, a->value_len + 1);
 		eq = strchr(l->scratch, '=');
 		target = l->scratch;
@@ -679,7 +646,7 @@ static int skip_dn(const loader *l, const char *dn, size_t len)
 	       rdn_is(dn, len, &pos, "CN", 2, "MicrosoftDNS", 12);
 }
 
-static int skip_unwanted(const char *dn, size_t len, void *userdata)
+int ldif_skip_unwanted(const char *dn, size_t len, void *userdata)
 {
 	loader *l = userdata;
 
@@ -690,8 +657,8 @@ static int skip_unwanted(const char *dn, size_t len, void *userdata)
 	return 1;
 }
 
-static spn_status load_entry(spn_ctx *ctx, const spn_ldif_entry *e,
-			     void *userdata)
+spn_status ldif_load_entry(spn_ctx *ctx, const spn_ldif_entry *e,
+			   void *userdata)
 {
 	loader *l = userdata;
 	entry_facts f;
@@ -700,7 +667,7 @@ static spn_status load_entry(spn_ctx *ctx, const spn_ldif_entry *e,
 	(void)ctx;
 	l->n_entries++;
 	memset(&f, 0, sizeof(f));
-	st = collect(l, e, &f);
+	st = ldif_collect(l, e, &f);
 	if (st != SPN_OK)
 		return st;
 	if (f.account.n_spns > 0 || (f.classes & (OC_COMPUTER | OC_MSA))) {
@@ -724,9 +691,29 @@ static spn_status load_entry(spn_ctx *ctx, const spn_ldif_entry *e,
 	return SPN_OK;
 }
 
-/* Run a parse into the index and check that it found something. */
-static spn_status load(spn_index *index, spn_ctx *ctx, const char *name,
-		       const char *buf, size_t len, unsigned int what)
+void ldif_free_loader(loader *l)
+{
+	free(l->spns);
+	free(l->extra);
+	free(l->records);
+	free(l->scratch);
+}
+
+void ldif_log_summary(spn_ctx *ctx, const char *name, const loader *l)
+{
+	spn_log(ctx, SPN_LOG_INFO,
+		"%s: %zu entries: %zu accounts with %zu SPNs, %zu DNS names "
+		"with %zu records (%zu skipped), %zu sPNMappings aliases; %zu "
+		"entries of parts not needed left unread", name, l->n_entries,
+		l->n_accounts, l->n_spns, l->n_nodes, l->n_records,
+		l->skipped_records, l->n_mappings, l->n_unread);
+}
+
+/* Run a one-pass parse into the index and check that it found something.
+ * mapped: buf is a file mapping whose parsed pages may be dropped. */
+static spn_status load_serial(spn_index *index, spn_ctx *ctx,
+			      const char *name, const char *buf, size_t len,
+			      int mapped, unsigned int what)
 {
 	loader l;
 	spn_status st;
@@ -735,12 +722,14 @@ static spn_status load(spn_index *index, spn_ctx *ctx, const char *name,
 	l.ctx = ctx;
 	l.index = index;
 	l.what = what;
-	if (buf != NULL)
-		st = spn_ldif_parse_buffer(ctx, name, buf, len, skip_unwanted,
-					   load_entry, &l);
+	if (mapped)
+		st = spn_ldif_parse_mapped(ctx, name, buf, len,
+					   ldif_skip_unwanted, ldif_load_entry,
+					   &l);
 	else
-		st = spn_ldif_parse_file(ctx, name, skip_unwanted, load_entry,
-					 &l);
+		st = spn_ldif_parse_buffer(ctx, name, buf, len,
+					   ldif_skip_unwanted, ldif_load_entry,
+					   &l);
 	if (st != SPN_OK)
 		goto cleanup;
 	if (l.n_accounts == 0 && l.n_nodes == 0 && l.n_mappings == 0 &&
@@ -752,42 +741,71 @@ static spn_status load(spn_index *index, spn_ctx *ctx, const char *name,
 			       "attributes", name, l.n_entries);
 		goto cleanup;
 	}
-	spn_log(ctx, SPN_LOG_INFO,
-		"%s: %zu entries: %zu accounts with %zu SPNs, %zu DNS names "
-		"with %zu records (%zu skipped), %zu sPNMappings aliases; %zu "
-		"entries of parts not needed left unread", name, l.n_entries,
-		l.n_accounts, l.n_spns, l.n_nodes, l.n_records,
-		l.skipped_records, l.n_mappings, l.n_unread);
+	ldif_log_summary(ctx, name, &l);
 
 cleanup:
-	free(l.spns);
-	free(l.extra);
-	free(l.records);
-	free(l.scratch);
+	ldif_free_loader(&l);
 	return st;
 }
 
 #define LOAD_ALL (SPN_LOAD_ACCOUNTS | SPN_LOAD_DNS | SPN_LOAD_MAPPINGS)
+#define LOAD_BITS (LOAD_ALL | SPN_LOAD_SHARED_ONLY)
+
+/* buf is NULL for the file name. */
+static spn_status load(spn_index *index, spn_ctx *ctx, const char *name,
+		       const char *buf, size_t len, unsigned int what,
+		       size_t n_parts)
+{
+	const char *map = NULL;
+	size_t map_len = 0;
+	int mapped = buf == NULL, redo = 1;
+	spn_status st = SPN_OK;
+
+	if (mapped) {
+		st = spn_ldif_map_file(ctx, name, &map, &map_len);
+		if (st != SPN_OK)
+			return st;
+		buf = map;
+		len = map_len;
+	}
+	/* only the dup check's accounts are asked for: two passes */
+	if (what == (SPN_LOAD_ACCOUNTS | SPN_LOAD_SHARED_ONLY))
+		st = ldif_load_shared(index, ctx, name, buf, len, mapped,
+				      n_parts, &redo);
+	if (redo)
+		st = load_serial(index, ctx, name, buf, len, mapped,
+				 what & LOAD_ALL);
+	spn_ldif_unmap(map, map_len);
+	return st;
+}
+
+spn_status spn_index_load_ldif_parts(spn_index *index, spn_ctx *ctx,
+				     const char *name, const char *buf,
+				     size_t len, unsigned int what,
+				     size_t n_parts)
+{
+	if (index == NULL || name == NULL || buf == NULL ||
+	    (what & LOAD_ALL) == 0 || (what & ~LOAD_BITS) != 0)
+		return spn_error(ctx, SPN_E_USAGE,
+				 "spn_index_load_ldif_buffer needs an index, a "
+				 "name, a buffer and SPN_LOAD_* bits");
+	return load(index, ctx, name, buf, len, what, n_parts);
+}
 
 spn_status spn_index_load_ldif_buffer(spn_index *index, spn_ctx *ctx,
 				      const char *name, const char *buf,
 				      size_t len, unsigned int what)
 {
-	if (index == NULL || name == NULL || buf == NULL ||
-	    (what & LOAD_ALL) == 0 || (what & ~LOAD_ALL) != 0)
-		return spn_error(ctx, SPN_E_USAGE,
-				 "spn_index_load_ldif_buffer needs an index, a "
-				 "name, a buffer and SPN_LOAD_* bits");
-	return load(index, ctx, name, buf, len, what);
+	return spn_index_load_ldif_parts(index, ctx, name, buf, len, what, 0);
 }
 
 SPN_EXPORT spn_status spn_index_load_ldif(spn_index *index, spn_ctx *ctx,
 					  const char *path, unsigned int what)
 {
 	if (index == NULL || path == NULL || (what & LOAD_ALL) == 0 ||
-	    (what & ~LOAD_ALL) != 0)
+	    (what & ~LOAD_BITS) != 0)
 		return spn_error(ctx, SPN_E_USAGE,
 				 "spn_index_load_ldif needs an index, a path "
 				 "and SPN_LOAD_* bits");
-	return load(index, ctx, path, NULL, 0, what);
+	return load(index, ctx, path, NULL, 0, what, 0);
 }

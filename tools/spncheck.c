@@ -271,6 +271,7 @@ static size_t select_checks(const char *command, const char **checks,
 			    unsigned int *needs)
 {
 	size_t i, n = 0;
+	unsigned int shared = SPN_LOAD_SHARED_ONLY;
 
 	*needs = 0;
 	for (i = 0; i < spn_check_count(); i++) {
@@ -279,7 +280,11 @@ static size_t select_checks(const char *command, const char **checks,
 			continue;
 		checks[n++] = spn_check_name(i);
 		*needs |= spn_check_needs(i);
+		/* only the accounts with a shared SPN: when every check says
+		 * that is all it reads */
+		shared &= spn_check_needs(i);
 	}
+	*needs = (*needs & ~SPN_LOAD_SHARED_ONLY) | shared;
 	return n;
 }
 

@@ -27,6 +27,8 @@ spn_status spn_index_add_dns_node(spn_index *index, const spn_dns_node *node);
 spn_status spn_index_add_mapping(spn_index *index, const char *alias,
 				 const char *target);
 
+/* The accounts and SPNs the source read: those kept in the index and
+ * those SPN_LOAD_SHARED_ONLY passed over (checked and counted, not kept). */
 size_t spn_index_account_count(const spn_index *index);
 size_t spn_index_spn_count(const spn_index *index);
 size_t spn_index_dns_node_count(const spn_index *index);
@@ -35,6 +37,14 @@ size_t spn_index_dns_node_count(const spn_index *index);
 #define SPN_LOAD_ACCOUNTS 0x1u
 #define SPN_LOAD_DNS 0x2u
 #define SPN_LOAD_MAPPINGS 0x4u
+/* With SPN_LOAD_ACCOUNTS, keep only the accounts that hold an SPN whose key
+ * (spn_key: AD's case-insensitive comparison) another SPN value in the
+ * source also has: all the dup check reads. The other accounts are still
+ * read, checked and counted, but not kept. spn_index_load_ldif honours it
+ * when accounts are the only part asked for (with SPN_LOAD_DNS or
+ * SPN_LOAD_MAPPINGS it keeps every account); spn_index_load_dir keeps
+ * every account (a live scan streams each entry once). */
+#define SPN_LOAD_SHARED_ONLY 0x8u
 
 /* Fill the index from a live directory (one streamed scan per part). */
 spn_status spn_index_load_dir(spn_index *index, spn_dir *dir,

@@ -22,6 +22,8 @@ typedef struct seen {
 	size_t len;
 	size_t entries;
 	size_t stop_after;   /* fail the callback at this entry (1-based) */
+	int no_lines;        /* on_part_entry: leave line numbers out */
+	size_t first_line, first_offset;   /* on_part_entry: of entry 1 */
 } seen;
 
 static void add_text(seen *s, const char *p, size_t n)
@@ -1204,6 +1206,584 @@ static void test_load_parser_errors_fail_the_load(void **state)
 		":5: the last line has no newline");
 }
 
+/* ---- the dup check's load (SPN_LOAD_SHARED_ONLY) against the full load -- */
+
+/* What a load and the dup check over it give, as text. */
+typedef struct dup_run {
+	spn_status load;
+	char error[1024];
+	size_t accounts, spns;      /* as spncheck prints them */
+	size_t kept;                /* accounts in the index */
+	size_t n_findings;
+	char findings[20000];
+} dup_run;
+
+static void run_dup(fixture *f, const char *text, size_t len,
+		    unsigned int what, size_t n_parts, dup_run *out)
+{
+	spn_index *index = NULL;
+	spn_findings *findings = NULL;
+	char *copy = malloc(len > 0 ? len : 1);
+	size_t i, j, used = 0;
+
+	assert_non_null(copy);
+	memcpy(copy, text, len);
+	memset(out, 0, sizeof(*out));
+	assert_int_equal(spn_index_new(&index), SPN_OK);
+	spn_ctx_clear_error(f->ctx);
+	out->load = spn_index_load_ldif_parts(index, f->ctx, "t.ldif", copy,
+					      len, what, n_parts);
+	snprintf(out->error, sizeof(out->error), "%s", spn_ctx_error(f->ctx));
+	out->accounts = spn_index_account_count(index);
+	out->spns = spn_index_spn_count(index);
+	out->kept = index->n_accounts;
+	if (out->load == SPN_OK) {
+		assert_int_equal(spn_findings_new(&findings), SPN_OK);
+		assert_int_equal(spn_check_run(f->ctx, index, "dup", findings),
+				 SPN_OK);
+		out->n_findings = spn_findings_count(findings);
+		for (i = 0; i < spn_findings_count(findings); i++) {
+			const spn_finding *x = spn_findings_get(findings, i);
+
+			used += (size_t)snprintf(out->findings + used,
+						 sizeof(out->findings) - used,
+						 "%s|%s|", x->message,
+						 x->fix != NULL ? x->fix : "");
+			for (j = 0; j < x->n_accounts; j++)
+				used += (size_t)snprintf(
+					out->findings + used,
+					sizeof(out->findings) - used, "%s;",
+					x->accounts[j].dn);
+			used += (size_t)snprintf(out->findings + used,
+						 sizeof(out->findings) - used,
+						 "\n");
+			assert_true(used < sizeof(out->findings));
+		}
+		spn_findings_free(findings);
+	}
+	spn_index_free(index);
+	free(copy);
+}
+
+/* The dup check over the two-pass load, its first pass in 1 to 8 parts
+ * (0: as chosen by size), gives what it gives over the full load: the same
+ * status and message, counts and findings. Returns the full load's run
+ * and, in *kept_out, how many accounts the two-pass load kept. */
+static dup_run *assert_same_dup(fixture *f, const char *text,
+				size_t *kept_out)
+{
+	static dup_run full, shared;
+	static const size_t parts[] = { 0, 1, 2, 3, 4, 5, 7, 8 };
+	size_t i, len = strlen(text);
+
+	run_dup(f, text, len, SPN_LOAD_ACCOUNTS, 0, &full);
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		run_dup(f, text, len, SPN_LOAD_ACCOUNTS | SPN_LOAD_SHARED_ONLY,
+			parts[i], &shared);
+		assert_int_equal(shared.load, full.load);
+		assert_string_equal(shared.error, full.error);
+		assert_int_equal(shared.accounts, full.accounts);
+		assert_int_equal(shared.spns, full.spns);
+		assert_string_equal(shared.findings, full.findings);
+		if (i == 0 && kept_out != NULL)
+			*kept_out = shared.kept;
+		if (i > 0 && kept_out != NULL)
+			assert_int_equal(shared.kept, *kept_out);
+	}
+	return &full;
+}
+
+static void test_shared_only_keeps_the_holders(void **state)
+{
+	fixture *f = *state;
+	size_t kept = 0;
+	dup_run *r;
+
+	/* case variants are one key; only their holders are kept */
+	r = assert_same_dup(f,
+		"dn: CN=a,DC=corp,DC=test\n"
+		"objectClass: user\n"
+		"servicePrincipalName: http/web.corp.test\n"
+		"servicePrincipalName: http/only-a\n"
+		"\n"
+		"dn: CN=b,DC=corp,DC=test\n"
+		"objectClass: user\n"
+		"servicePrincipalName: HTTP/Web.Corp.Test\n"
+		"\n"
+		"dn: CN=c,DC=corp,DC=test\n"
+		"objectClass: user\n"
+		"servicePrincipalName: http/c\n"
+		"\n"
+		"dn: CN=ws1,DC=corp,DC=test\n"
+		"objectClass: computer\n"
+		"\n", &kept);
+	assert_int_equal(r->load, SPN_OK);
+	assert_int_equal(r->accounts, 4);
+	assert_int_equal(r->spns, 4);
+	assert_int_equal(r->n_findings, 1);
+	assert_non_null(strstr(r->findings, "different case"));
+	assert_int_equal(kept, 2);
+
+	/* no duplicate: nothing kept, everything counted */
+	r = assert_same_dup(f,
+		"dn: CN=a,DC=corp,DC=test\nservicePrincipalName: h/a\n\n"
+		"dn: CN=b,DC=corp,DC=test\nservicePrincipalName: h/b\n"
+		"servicePrincipalName:\n\n", &kept);
+	assert_int_equal(r->load, SPN_OK);
+	assert_int_equal(r->accounts, 2);
+	assert_int_equal(r->spns, 2);    /* the empty value is not kept */
+	assert_string_equal(r->findings, "");
+	assert_int_equal(kept, 0);
+
+	/* one account holding two variants is kept, and is no duplicate */
+	r = assert_same_dup(f,
+		"dn: CN=a,DC=corp,DC=test\nservicePrincipalName: h/a\n"
+		"servicePrincipalName: H/A\n\n"
+		"dn: CN=b,DC=corp,DC=test\nservicePrincipalName: h/b\n\n",
+		&kept);
+	assert_string_equal(r->findings, "");
+	assert_int_equal(kept, 1);
+}
+
+static void test_shared_only_encodings(void **state)
+{
+	fixture *f = *state;
+	size_t kept = 0;
+	char text[2048];
+	char b64[64];
+	dup_run *r;
+
+	/* non-ASCII: spn_key folds Unicode case (U+00C9 and U+00E9) */
+	r = assert_same_dup(f,
+		"dn: CN=a,DC=corp,DC=test\n"
+		"servicePrincipalName: http/caf\xc3\xa9.corp.test\n\n"
+		"dn: CN=b,DC=corp,DC=test\n"
+		"servicePrincipalName: HTTP/CAF\xc3\x89.corp.test\n\n"
+		"dn: CN=c,DC=corp,DC=test\n"
+		"servicePrincipalName: http/caf\xc3\xa8.corp.test\n\n", &kept);
+	assert_int_equal(r->n_findings, 1);
+	assert_int_equal(kept, 2);
+
+	/* base64 and a folded line hold the same SPN as a plain line */
+	base64((const unsigned char *)"cifs/fs1.corp.test", 18, b64);
+	snprintf(text, sizeof(text),
+		 "dn: CN=a,DC=corp,DC=test\n"
+		 "servicePrincipalName:: %s\n\n"
+		 "dn: CN=b,DC=corp,DC=test\n"
+		 "servicePrincipalName: cifs/fs1.co\n rp.test\n\n"
+		 "dn: CN=c,DC=corp,DC=test\n"
+		 "servicePrincipalName: CIFS/fs1.corp.test\n\n"
+		 "dn: CN=d,DC=corp,DC=test\n"
+		 "servicePrincipalName: cifs/fs2.corp.test\n\n", b64);
+	r = assert_same_dup(f, text, &kept);
+	assert_int_equal(r->n_findings, 1);
+	assert_non_null(strstr(r->findings, "held by 3 accounts"));
+	assert_int_equal(kept, 3);
+
+	/* CR LF line ends, a folded dn */
+	r = assert_same_dup(f,
+		"version: 1\r\n\r\n"
+		"dn: CN=a,DC=co\r\n rp,DC=test\r\n"
+		"servicePrincipalName: h/x\r\n\r\n"
+		"dn: CN=b,DC=corp,DC=test\r\n"
+		"servicePrincipalName: h/y\r\n\r\n"
+		"dn: CN=c,DC=corp,DC=test\r\n"
+		"servicePrincipalName: H/X\r\n\r\n", &kept);
+	assert_int_equal(r->n_findings, 1);
+	assert_non_null(strstr(r->findings, "CN=a,DC=corp,DC=test;"));
+	assert_int_equal(kept, 2);
+}
+
+static void test_shared_only_between_dns_entries(void **state)
+{
+	fixture *f = *state;
+	size_t kept = 0;
+	dup_run *r;
+
+	/* accounts among the DNS entries that dup skips unread, one with a
+	 * DC= dn outside MicrosoftDNS (an account, not skipped) */
+	r = assert_same_dup(f,
+		"dn: DC=web,DC=corp.test,CN=MicrosoftDNS,DC=DomainDnsZones,"
+		"DC=corp,DC=test\n"
+		"objectClass: dnsNode\n"
+		"servicePrincipalName: http/web\n\n"
+		"dn: CN=a,DC=corp,DC=test\n"
+		"servicePrincipalName: http/web\n\n"
+		"dn: DC=ws,DC=corp.test,CN=MicrosoftDNS,DC=DomainDnsZones,"
+		"DC=corp,DC=test\n"
+		"objectClass: dnsNode\n\n"
+		"dn: DC=web,DC=corp,DC=test\n"
+		"objectClass: user\n"
+		"servicePrincipalName: HTTP/WEB\n\n", &kept);
+	assert_int_equal(r->load, SPN_OK);
+	assert_int_equal(r->accounts, 2);
+	assert_int_equal(r->n_findings, 1);
+	assert_int_equal(kept, 2);
+}
+
+static void test_shared_only_errors_are_the_full_loads(void **state)
+{
+	fixture *f = *state;
+	dup_run *r;
+
+	/* a bad userAccountControl on an account with no duplicate */
+	r = assert_same_dup(f,
+		"dn: CN=a,DC=corp,DC=test\nservicePrincipalName: h/a\n\n"
+		"dn: CN=b,DC=corp,DC=test\nuserAccountControl: 12x\n"
+		"servicePrincipalName: h/b\n\n"
+		"dn: CN=c,DC=corp,DC=test\nservicePrincipalName: H/A\n\n",
+		NULL);
+	assert_int_equal(r->load, SPN_E_INPUT);
+	assert_non_null(strstr(r->error, "t.ldif:5: 'userAccountControl' of "
+				       "'CN=b,DC=corp,DC=test' is '12x'"));
+	/* out of range, and an unfinished SPN range, far from the start */
+	r = assert_same_dup(f,
+		"dn: CN=a,DC=corp,DC=test\nservicePrincipalName: h/a\n\n"
+		"dn: CN=b,DC=corp,DC=test\nservicePrincipalName: h/b\n\n"
+		"dn: CN=c,DC=corp,DC=test\n"
+		"msDS-SupportedEncryptionTypes: 4294967296\n"
+		"servicePrincipalName: h/c\n\n", NULL);
+	assert_non_null(strstr(r->error, "t.ldif:8:"));
+	r = assert_same_dup(f,
+		"dn: CN=a,DC=corp,DC=test\nservicePrincipalName: h/a\n\n"
+		"dn: CN=b,DC=corp,DC=test\nservicePrincipalName: h/b\n\n"
+		"dn: CN=c,DC=corp,DC=test\n"
+		"servicePrincipalName;range=0-1: h/c\n\n", NULL);
+	assert_non_null(strstr(r->error, "holds only part of the values"));
+	/* a NUL in a value, a malformed line, a missing newline */
+	r = assert_same_dup(f,
+		"dn: CN=a,DC=corp,DC=test\nservicePrincipalName: h/a\n\n"
+		"dn: CN=b,DC=corp,DC=test\nservicePrincipalName:: aC9iAA==\n\n",
+		NULL);
+	assert_non_null(strstr(r->error, "contains a NUL byte"));
+	r = assert_same_dup(f,
+		"dn: CN=a,DC=corp,DC=test\nservicePrincipalName: h/a\n\n"
+		"dn: CN=b,DC=corp,DC=test\nno colon here\n\n", NULL);
+	assert_non_null(strstr(r->error, "t.ldif:5:"));
+	r = assert_same_dup(f,
+		"dn: CN=a,DC=corp,DC=test\nservicePrincipalName: h/a\n\n"
+		"dn: CN=b,DC=corp,DC=test\nservicePrincipalName: h/a", NULL);
+	assert_non_null(strstr(r->error, "t.ldif:5: the last line"));
+	/* nothing to load; no entries */
+	r = assert_same_dup(f, "dn: OU=x,DC=corp\nobjectClass: ou\n\n", NULL);
+	assert_non_null(strstr(r->error, "1 entries, but no account"));
+	r = assert_same_dup(f, "", NULL);
+	assert_non_null(strstr(r->error, "no entries"));
+	r = assert_same_dup(f, "\xff\xfe" "d\0n\0", NULL);
+	assert_non_null(strstr(r->error, "UTF-16"));
+}
+
+static void test_shared_only_ldapsearch_in_parts(void **state)
+{
+	fixture *f = *state;
+	char text[4 * sizeof(ldapsearch_paged)];
+	dup_run *r;
+	char *count;
+	size_t n, full = strlen(ldapsearch_paged);
+
+	/* the header, the counts and the trailer land in different parts */
+	snprintf(text, sizeof(text), "%s%s", ldapsearch_paged,
+		 ldapsearch_paged);
+	r = assert_same_dup(f, text, NULL);
+	assert_int_equal(r->load, SPN_OK);
+	assert_int_equal(r->n_findings, 2);
+	snprintf(text, sizeof(text), "%s%s", ldapsearch_output,
+		 ldapsearch_paged);
+	r = assert_same_dup(f, text, NULL);
+	assert_int_equal(r->load, SPN_OK);
+	/* a count that does not match, in the second export */
+	snprintf(text, sizeof(text), "%s%s", ldapsearch_paged,
+		 ldapsearch_paged);
+	count = strstr(text + full, "# numEntries: 2");
+	assert_non_null(count);
+	count[14] = '3';
+	r = assert_same_dup(f, text, NULL);
+	assert_int_equal(r->load, SPN_E_INPUT);
+	assert_non_null(strstr(r->error, "ldapsearch counted 3 entries"));
+	/* cut anywhere: the same answer as the full load */
+	for (n = 0; n <= full; n += 7) {
+		memcpy(text, ldapsearch_paged, n);
+		text[n] = '\0';
+		(void)assert_same_dup(f, text, NULL);
+	}
+	/* a count right after an entry (no blank line) includes it */
+	r = assert_same_dup(f, "# LDAPv3\ndn: CN=a\nservicePrincipalName: h/a\n"
+			       "# numResponses: 2\n# numEntries: 1\n", NULL);
+	assert_int_equal(r->load, SPN_OK);
+}
+
+static void test_shared_only_every_entry_near_a_split(void **state)
+{
+	fixture *f = *state;
+	char text[8192];
+	size_t i, used = 0, kept = 0;
+	dup_run *r;
+
+	/* 24 accounts, every third SPN shared with the next account: with
+	 * 2 to 8 parts, split points fall next to held and shared entries */
+	for (i = 0; i < 24; i++)
+		used += (size_t)snprintf(text + used, sizeof(text) - used,
+			"dn: CN=acct%02zu,DC=corp,DC=test\n"
+			"objectClass: user\n"
+			"servicePrincipalName: svc/own%02zu\n"
+			"servicePrincipalName: SVC/Shared%02zu\n\n",
+			i, i, i / 2);
+	r = assert_same_dup(f, text, &kept);
+	assert_int_equal(r->load, SPN_OK);
+	assert_int_equal(r->n_findings, 12);
+	assert_int_equal(kept, 24);
+	assert_int_equal(r->accounts, 24);
+	assert_int_equal(r->spns, 48);
+}
+
+/* The reader in parts: split points, and the same entries at the same
+ * lines as the one-pass reader. */
+static spn_status on_part_entry(spn_ctx *ctx, const spn_ldif_entry *e,
+				void *userdata)
+{
+	seen *s = userdata;
+	char where[64];
+
+	if (s->entries == 0) {
+		s->first_line = e->line;
+		s->first_offset = e->offset;
+	}
+	if (s->no_lines)
+		snprintf(where, sizeof(where), "@%zu-%zu:", e->offset, e->end);
+	else
+		snprintf(where, sizeof(where), "@%zu-%zu:%zu:%zu:", e->offset,
+			 e->end, e->line,
+			 e->n_attrs > 0 ? e->attrs[e->n_attrs - 1].line : 0);
+	add_text(s, where, strlen(where));
+	return on_entry(ctx, e, userdata);
+}
+
+/* Where each entry is, for spn_ldif_parse_entries. */
+typedef struct range_list {
+	spn_ldif_range items[64];
+	size_t n;
+} range_list;
+
+static spn_status on_range(spn_ctx *ctx, const spn_ldif_entry *e,
+			   void *userdata)
+{
+	range_list *r = userdata;
+
+	(void)ctx;
+	assert_true(r->n < 64);
+	r->items[r->n].offset = e->offset;
+	r->items[r->n].end = e->end;
+	r->items[r->n].line = e->line;
+	r->n++;
+	return SPN_OK;
+}
+
+static void test_split_reader(void **state)
+{
+	fixture *f = *state;
+	static seen parts[8];
+	void *userdata[8];
+	size_t starts[9], base[8], n, i, k;
+	static char want[sizeof(((seen *)0)->text)];
+	static char want_parts[sizeof(((seen *)0)->text)];
+	static range_list ranges;
+	char text[2 * sizeof(ldapsearch_paged)];
+	char *got = NULL;
+
+	/* split points: a dn: line after a blank line, LF or CR LF */
+	n = spn_ldif_split("dn: a\n\ndn: b\n\ndn: c\n", 20, 3, starts);
+	assert_int_equal(n, 3);
+	assert_int_equal(starts[1], 7);
+	assert_int_equal(starts[2], 14);
+	assert_int_equal(starts[3], 20);
+	n = spn_ldif_split("dn: a\r\n\r\nDN: b\r\n", 16, 2, starts);
+	assert_int_equal(n, 2);
+	assert_int_equal(starts[1], 9);
+	n = spn_ldif_split("dn: a\nx: dn: b\n dn: c\n\nversion: 1\n", 34, 4,
+			   starts);
+	assert_int_equal(n, 1);
+	assert_int_equal(starts[1], 34);
+	/* ldapsearch's comment before an entry starts a part too */
+	n = spn_ldif_split("dn: a\nx: dn: b\n dn: c\n\n# d\ndn: d\n", 34, 4,
+			   starts);
+	assert_int_equal(n, 2);
+	assert_int_equal(starts[1], 23);
+
+	snprintf(text, sizeof(text), "%s%s", ldapsearch_paged,
+		 ldapsearch_paged);
+	f->seen.len = 0;
+	f->seen.text[0] = '\0';
+	assert_int_equal(spn_ldif_parse_buffer(f->ctx, "t.ldif", text,
+					       strlen(text), NULL,
+					       on_part_entry, &f->seen),
+			 SPN_OK);
+	snprintf(want, sizeof(want), "%s", f->seen.text);
+	f->seen.len = 0;
+	f->seen.text[0] = '\0';
+	f->seen.no_lines = 1;
+	assert_int_equal(spn_ldif_parse_buffer(f->ctx, "t.ldif", text,
+					       strlen(text), NULL,
+					       on_part_entry, &f->seen),
+			 SPN_OK);
+	snprintf(want_parts, sizeof(want_parts), "%s", f->seen.text);
+	f->seen.no_lines = 0;
+	/* the entries read again from their ranges: the same, at the same
+	 * lines, the comments between them ignored */
+	memset(&ranges, 0, sizeof(ranges));
+	assert_int_equal(spn_ldif_parse_buffer(f->ctx, "t.ldif", text,
+					       strlen(text), NULL, on_range,
+					       &ranges), SPN_OK);
+	assert_int_equal(ranges.n, 4);
+	f->seen.len = 0;
+	f->seen.text[0] = '\0';
+	assert_int_equal(spn_ldif_parse_entries(f->ctx, "t.ldif", text, 0,
+						ranges.items, ranges.n,
+						on_part_entry, &f->seen),
+			 SPN_OK);
+	assert_string_equal(f->seen.text, want);
+	for (k = 2; k <= 8; k++) {
+		n = spn_ldif_split(text, strlen(text), k, starts);
+		assert_true(n >= 2);
+		for (i = 0; i < n; i++) {
+			memset(&parts[i], 0, sizeof(parts[i]));
+			parts[i].no_lines = 1;
+			userdata[i] = &parts[i];
+		}
+		assert_int_equal(spn_ldif_parse_split("t.ldif", text,
+						      strlen(text), 0, starts,
+						      n, NULL, on_part_entry,
+						      NULL, userdata, base),
+				 SPN_OK);
+		got = calloc(1, sizeof(want));
+		assert_non_null(got);
+		for (i = 0; i < n; i++)
+			strcat(got, parts[i].text);
+		assert_string_equal(got, want_parts);
+		free(got);
+		/* a part counts lines from its start: base[i] lines before */
+		assert_int_equal(base[0], 0);
+		for (i = 0; i < n; i++) {
+			size_t r;
+
+			if (parts[i].entries == 0)
+				continue;
+			for (r = 0; r < ranges.n &&
+			     ranges.items[r].offset != parts[i].first_offset;
+			     r++)
+				;
+			assert_true(r < ranges.n);
+			assert_int_equal(parts[i].first_line + base[i],
+					 ranges.items[r].line);
+		}
+	}
+	/* a wrong count in the second export: each part parses, the check
+	 * after the join fails */
+	strstr(text + strlen(ldapsearch_paged), "# numEntries: 2")[14] = '5';
+	n = spn_ldif_split(text, strlen(text), 4, starts);
+	assert_true(n >= 2);
+	for (i = 0; i < n; i++) {
+		memset(&parts[i], 0, sizeof(parts[i]));
+		userdata[i] = &parts[i];
+	}
+	assert_int_equal(spn_ldif_parse_split("t.ldif", text, strlen(text), 0,
+					      starts, n, NULL, on_part_entry,
+					      NULL, userdata, base),
+			 SPN_E_INPUT);
+	assert_int_equal(parts[n - 1].entries, 1);
+}
+
+/* A big file (over 8 MB) is read in parts on threads; the answer is the
+ * full load's. */
+static void test_shared_only_big_file(void **state)
+{
+	fixture *f = *state;
+	size_t cap = (size_t)9 << 20, used = 0, i, j, kept = 0;
+	char *text = malloc(cap + 512);
+	char *path;
+	spn_index *index = NULL, *full = NULL;
+	spn_findings *a = NULL, *b = NULL;
+
+	assert_non_null(text);
+	for (i = 0; used < cap; i++)
+		used += (size_t)snprintf(text + used, cap + 512 - used,
+			"dn: CN=acct%07zu,OU=Service Accounts,DC=corp,DC=test\n"
+			"objectClass: user\n%s"
+			"sAMAccountName: acct%zu\n"
+			"userAccountControl: %zu\n"
+			"dNSHostName: web%zu.corp.test\n"
+			"msDS-AdditionalDnsHostName: alias%zu.corp.test\n"
+			"servicePrincipalName: http/web%zu.corp.test\n"
+			"servicePrincipalName:\n"
+			"servicePrincipalName: %s/%s%zu.corp.test\n"
+			"msDS-SupportedEncryptionTypes: %zu\n\n",
+			i, i % 2 ? "objectClass: computer\n" : "", i,
+			512 + i % 4096, i, i,
+			i, i % 1000 == 0 ? "HTTP" : "cifs",
+			i % 1000 == 0 ? "WEB" : "fs", i % 1000 == 0 ? i + 1 : i,
+			i % 32);
+	path = write_file(text, used);
+	assert_int_equal(spn_index_new(&index), SPN_OK);
+	assert_int_equal(spn_index_new(&full), SPN_OK);
+	assert_int_equal(spn_index_load_ldif(index, f->ctx, path,
+					     SPN_LOAD_ACCOUNTS |
+						     SPN_LOAD_SHARED_ONLY),
+			 SPN_OK);
+	assert_int_equal(spn_index_load_ldif(full, f->ctx, path,
+					     SPN_LOAD_ACCOUNTS), SPN_OK);
+	assert_int_equal(spn_index_account_count(index),
+			 spn_index_account_count(full));
+	assert_int_equal(spn_index_spn_count(index), spn_index_spn_count(full));
+	assert_int_equal(spn_index_account_count(full), i);
+	kept = index->n_accounts;
+	assert_true(kept > 0 && kept < i / 100);
+	/* each account kept is as the full load has it */
+	for (j = 0; j < kept; j++) {
+		const idx_account *x = &index->accounts[j];
+		const idx_account *y = account_by_dn(full, idx_s(index, x->dn));
+		uint32_t k;
+
+		assert_non_null(y);
+		assert_string_equal(idx_s(index, x->sam), idx_s(full, y->sam));
+		assert_string_equal(idx_s(index, x->dns_host),
+				    idx_s(full, y->dns_host));
+		assert_int_equal(x->kind, y->kind);
+		assert_int_equal(x->uac, y->uac);
+		assert_int_equal(x->has_uac, y->has_uac);
+		assert_int_equal(x->enc_types, y->enc_types);
+		assert_int_equal(x->has_enc_types, y->has_enc_types);
+		assert_int_equal(x->n_spns, y->n_spns);
+		assert_int_equal(x->n_extra, y->n_extra);
+		for (k = 0; k < x->n_spns; k++)
+			assert_string_equal(
+				idx_s(index, index->spns[x->first_spn + k].text),
+				idx_s(full, full->spns[y->first_spn + k].text));
+		for (k = 0; k < x->n_extra; k++)
+			assert_string_equal(
+				idx_s(index, index->extra_names[x->first_extra + k]),
+				idx_s(full, full->extra_names[y->first_extra + k]));
+		/* in file order */
+		if (j > 0)
+			assert_true(strcmp(idx_s(index, x->dn),
+					   idx_s(index, x[-1].dn)) > 0);
+	}
+	assert_int_equal(spn_findings_new(&a), SPN_OK);
+	assert_int_equal(spn_findings_new(&b), SPN_OK);
+	assert_int_equal(spn_check_run(f->ctx, index, "dup", a), SPN_OK);
+	assert_int_equal(spn_check_run(f->ctx, full, "dup", b), SPN_OK);
+	assert_int_equal(spn_findings_count(a), spn_findings_count(b));
+	assert_true(spn_findings_count(a) > 0);
+	for (i = 0; i < spn_findings_count(a); i++)
+		assert_string_equal(spn_findings_get(a, i)->message,
+				    spn_findings_get(b, i)->message);
+	spn_findings_free(a);
+	spn_findings_free(b);
+	spn_index_free(index);
+	spn_index_free(full);
+	unlink(path);
+	free(path);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1257,6 +1837,21 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_load_parser_errors_fail_the_load,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shared_only_keeps_the_holders,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shared_only_encodings,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shared_only_between_dns_entries,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shared_only_errors_are_the_full_loads,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shared_only_ldapsearch_in_parts,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shared_only_every_entry_near_a_split,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_split_reader, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shared_only_big_file, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,123 @@
+/* ldif_load_impl.h - the LDIF loader's state and the steps of it that
+ * the two-pass load (ldif_shared.c) reuses; private to ldif_*.c. */
+#ifndef SPN_LDIF_LOAD_IMPL_H
+#define SPN_LDIF_LOAD_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <spn/context.h>
+#include <spn/index.h>
+#include "ldif.h"
+
+/* The objectClass values that matter. */
+#define OC_USER 0x1u
+#define OC_COMPUTER 0x2u
+#define OC_MSA 0x4u
+#define OC_DNS_NODE 0x8u
+
+/* Multi-valued attributes that LDAP may return in ranges
+ * ("servicePrincipalName;range=0-1499"): every range up to '*' must be in
+ * the entry, or the export holds only part of the values. */
+enum {
+	R_OBJECTCLASS = 0,
+	R_SPN,
+	R_ADDITIONAL,
+	R_RECORD,
+	R_MAPPINGS,
+	R_COUNT,
+};
+
+typedef struct range_state {
+	int ranged;
+	unsigned long low, high;
+	int star;              /* the current range ends in '*' */
+	const spn_ldif_attr *attr;
+} range_state;
+
+typedef struct loader {
+	spn_ctx *ctx;
+	spn_index *index;
+	unsigned int what;     /* SPN_LOAD_* */
+	const char **spns;     /* reused from entry to entry */
+	size_t spns_cap;
+	const char **extra;
+	size_t extra_cap;
+	spn_dns_record *records;
+	size_t records_cap;
+	char *scratch;         /* one sPNMappings value, split in place */
+	size_t scratch_cap;
+
+	size_t n_entries, n_accounts, n_spns, n_nodes, n_records, n_mappings;
+	size_t skipped_records;
+	size_t n_unread;       /* accounts, DNS entries, sPNMappings not asked for */
+} loader;
+
+/* What one entry says, collected in one pass over its attributes. */
+typedef struct entry_facts {
+	unsigned int classes;
+	spn_account account;
+	const spn_ldif_attr *uac;
+	const spn_ldif_attr *enc_types;
+	int tombstoned;
+	int has_mappings;
+	range_state ranges[R_COUNT];
+} entry_facts;
+
+/* Make room for need elements of elem bytes in a growable array: 0, or
+ * -1 when out of memory. Inline: it runs for every value kept. */
+static inline int ldif_grow_array(void **array, size_t *cap, size_t need,
+				  size_t elem)
+{
+	size_t new_cap;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	new_cap = *cap > 0 ? *cap : 64;
+	while (new_cap < need) {
+		if (new_cap > SIZE_MAX / 2 / elem)
+			return -1;
+		new_cap *= 2;
+	}
+	p = realloc(*array, new_cap * elem);
+	if (p == NULL)
+		return -1;
+	*array = p;
+	*cap = new_cap;
+	return 0;
+}
+
+/* Set "out of memory" at entry e and return SPN_E_NOMEM. */
+spn_status ldif_no_memory(loader *l, const spn_ldif_entry *e);
+
+/* Read what entry e says into f (zeroed by the caller), checking it. */
+spn_status ldif_collect(loader *l, const spn_ldif_entry *e, entry_facts *f);
+
+/* Check and fill in f->account without adding it to the index. */
+spn_status ldif_check_account(loader *l, const spn_ldif_entry *e,
+				entry_facts *f);
+
+/* An spn_ldif_skip_fn over a loader: skips DNS zone objects when
+ * SPN_LOAD_DNS is not asked for, counting them. */
+int ldif_skip_unwanted(const char *dn, size_t len, void *userdata);
+
+/* An spn_ldif_entry_fn over a loader: the entry into its index. */
+spn_status ldif_load_entry(spn_ctx *ctx, const spn_ldif_entry *e,
+			   void *userdata);
+
+/* Free the loader's scratch arrays (not the loader itself). */
+void ldif_free_loader(loader *l);
+
+/* Log what a load read, at SPN_LOG_INFO. */
+void ldif_log_summary(spn_ctx *ctx, const char *name, const loader *l);
+
+/* SPN_LOAD_ACCOUNTS | SPN_LOAD_SHARED_ONLY in two passes (ldif_shared.c),
+ * the first split into n_parts parts (0: by size and CPUs). mapped: buf
+ * is a file mapping. *redo_out is set when the first pass failed or
+ * found nothing to load: the caller then runs the one-pass load. */
+spn_status ldif_load_shared(spn_index *index, spn_ctx *ctx,
+			    const char *name, const char *buf, size_t len,
+			    int mapped, size_t n_parts, int *redo_out);
+
+#endif

@@ -1,0 +1,469 @@
+/* ldif_shared.c - the two-pass LDIF load of the accounts that share an
+ * SPN (SPN_LOAD_SHARED_ONLY). */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <spn/index.h>
+#include "context_impl.h"
+#include "index_impl.h"
+#include "ldif.h"
+#include "ldif_load_impl.h"
+
+/* SPN_LOAD_SHARED_ONLY reads the input twice. The first pass, in parts on
+ * threads, reads and checks every entry as ldif_load_entry does but keeps
+ * of each account only where it is and the 64-bit hashes of its SPNs' keys.
+ * The accounts holding a hash that occurs more than once are then parsed
+ * again, in file order, into the index. Equal keys have equal hashes, so
+ * every holder of a duplicated key is kept; a hash collision only keeps
+ * an account more. When the first pass meets anything wrong, the one-pass
+ * load runs instead and reports it as it always does. */
+
+/* One SPN seen in the first pass: its key's hash and the account (an index
+ * into the held accounts) holding it. */
+typedef struct spn_ref {
+	uint64_t hash;
+	size_t held;
+} spn_ref;
+
+/* An account with an SPN: where it is, and how many it has. */
+typedef struct held_account {
+	spn_ldif_range range;
+	size_t n_spns;          /* non-empty: those the index would keep */
+} held_account;
+
+/* The first pass over one part of the input. */
+typedef struct scan {
+	loader l;               /* counts and scratch arrays; no index */
+	spn_ref *refs;
+	size_t n_refs, refs_cap;
+	held_account *held;
+	size_t n_held, held_cap;
+	size_t n_kept_spns;     /* their non-empty SPNs */
+} scan;
+
+static int scan_skip(const char *dn, size_t len, void *userdata)
+{
+	scan *s = userdata;
+
+	return ldif_skip_unwanted(dn, len, &s->l);
+}
+
+static spn_status scan_entry(spn_ctx *ctx, const spn_ldif_entry *e,
+			     void *userdata)
+{
+	scan *s = userdata;
+	loader *l = &s->l;
+	entry_facts f;
+	spn_status st;
+	size_t i, n_refs = s->n_refs, len;
+	uint64_t hash;
+
+	l->ctx = ctx;
+	l->n_entries++;
+	memset(&f, 0, sizeof(f));
+	st = ldif_collect(l, e, &f);
+	if (st != SPN_OK)
+		return st;
+	if (f.account.n_spns > 0 || (f.classes & (OC_COMPUTER | OC_MSA))) {
+		st = ldif_check_account(l, e, &f);
+		if (st != SPN_OK)
+			return st;
+		l->n_accounts++;
+		l->n_spns += f.account.n_spns;
+		if (ldif_grow_array((void **)&s->refs, &s->refs_cap,
+				    n_refs + f.account.n_spns,
+				    sizeof(*s->refs)) != 0)
+			return ldif_no_memory(l, e);
+		for (i = 0; i < f.account.n_spns; i++) {
+			len = strlen(l->spns[i]);
+			if (len == 0)
+				continue;   /* the index keeps no empty SPN */
+			if (idx_key_hash64(l->spns[i], len, &hash) != 0)
+				return ldif_no_memory(l, e);
+			s->refs[n_refs].hash = hash;
+			s->refs[n_refs].held = s->n_held;
+			n_refs++;
+		}
+		if (n_refs > s->n_refs) {
+			if (ldif_grow_array((void **)&s->held, &s->held_cap,
+					    s->n_held + 1,
+					    sizeof(*s->held)) != 0)
+				return ldif_no_memory(l, e);
+			s->held[s->n_held].range.offset = e->offset;
+			s->held[s->n_held].range.end = e->end;
+			s->held[s->n_held].range.line = e->line;
+			s->held[s->n_held].n_spns = n_refs - s->n_refs;
+			s->n_held++;
+			s->n_kept_spns += n_refs - s->n_refs;
+			s->n_refs = n_refs;
+		}
+	}
+	if (f.classes & OC_DNS_NODE)
+		l->n_unread++;
+	if (f.has_mappings)
+		l->n_unread++;
+	return SPN_OK;
+}
+
+static int cmp_ref(const void *a, const void *b)
+{
+	const spn_ref *x = a, *y = b;
+
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+/* Sort refs by hash: in place, by the byte of the hash at shift and then
+ * the bytes below it (American flag sort), a few at a time by insertion. */
+static void sort_refs(spn_ref *r, size_t n, unsigned int shift)
+{
+	size_t count[256], next[256], end[256], i, j, b, d;
+	spn_ref t;
+
+	if (n <= 24) {
+		for (i = 1; i < n; i++) {
+			t = r[i];
+			for (j = i; j > 0 && r[j - 1].hash > t.hash; j--)
+				r[j] = r[j - 1];
+			r[j] = t;
+		}
+		return;
+	}
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < n; i++)
+		count[(r[i].hash >> shift) & 0xff]++;
+	for (b = 0, i = 0; b < 256; b++) {
+		next[b] = i;
+		i += count[b];
+		end[b] = i;
+	}
+	for (b = 0; b < 256; b++) {
+		while (next[b] < end[b]) {
+			t = r[next[b]];
+			d = (t.hash >> shift) & 0xff;
+			while (d != b) {
+				spn_ref u = r[next[d]];
+
+				r[next[d]++] = t;
+				t = u;
+				d = (t.hash >> shift) & 0xff;
+			}
+			r[next[b]++] = t;
+		}
+	}
+	if (shift == 0)
+		return;
+	for (b = 0, i = 0; b < 256; i = end[b++])
+		if (end[b] - i > 1)
+			sort_refs(r + i, end[b] - i, shift - 8);
+}
+
+/* After a part's last entry, on its thread. */
+static spn_status scan_done(void *userdata)
+{
+	scan *s = userdata;
+
+	sort_refs(s->refs, s->n_refs, 56);
+	return SPN_OK;
+}
+
+/* Set marks[held] for every held account with an SPN whose hash another
+ * SPN has. Each part's refs are sorted: they are taken a bucket (the
+ * hash's top bits) at a time from every part, and runs of equal hashes in
+ * a bucket are marked. held_base[i] is the number of held accounts before
+ * part i. */
+static int mark_shared(const scan *scans, size_t n_scans,
+		       const size_t *held_base, size_t n_refs,
+		       unsigned char *marks)
+{
+	unsigned int bits = 4;
+	size_t pos[SPN_LDIF_MAX_PARTS], cap = 256, n, i, j, run;
+	uint64_t b, n_buckets;
+	spn_ref *bucket = NULL;
+	int ret = -1;
+
+	while (bits < 24 && ((size_t)1 << bits) < n_refs / 8)
+		bits++;
+	n_buckets = (uint64_t)1 << bits;
+	bucket = malloc(cap * sizeof(*bucket));
+	if (bucket == NULL)
+		goto cleanup;
+	memset(pos, 0, sizeof(pos));
+	for (b = 0; b < n_buckets; b++) {
+		n = 0;
+		for (i = 0; i < n_scans; i++) {
+			const scan *s = &scans[i];
+
+			for (; pos[i] < s->n_refs &&
+			       s->refs[pos[i]].hash >> (64 - bits) == b;
+			     pos[i]++) {
+				if (n == cap) {
+					spn_ref *grown;
+
+					if (cap > SIZE_MAX / 2 / sizeof(*grown))
+						goto cleanup;
+					grown = realloc(bucket, 2 * cap *
+							sizeof(*grown));
+					if (grown == NULL)
+						goto cleanup;
+					bucket = grown;
+					cap *= 2;
+				}
+				bucket[n] = s->refs[pos[i]];
+				bucket[n].held += held_base[i];
+				n++;
+			}
+		}
+		if (n < 2)
+			continue;
+		if (n_scans > 1) {
+			if (n > 24)
+				qsort(bucket, n, sizeof(*bucket), cmp_ref);
+			else
+				sort_refs(bucket, n, 0);
+		}
+		for (i = 0; i < n; i += run) {
+			for (run = 1; i + run < n &&
+			     bucket[i + run].hash == bucket[i].hash; run++)
+				;
+			if (run < 2)
+				continue;
+			for (j = i; j < i + run; j++)
+				marks[bucket[j].held] = 1;
+		}
+	}
+	ret = 0;
+
+cleanup:
+	free(bucket);
+	return ret;
+}
+
+/* The second half of the second pass, read on another thread into an
+ * index of its own. */
+typedef struct half {
+	const char *name;
+	const char *buf;
+	int mapped;
+	const spn_ldif_range *ranges;
+	size_t n_ranges;
+	spn_ctx *ctx;           /* its own: errors are not kept */
+	spn_index *index;
+	spn_status status;
+} half;
+
+static void *load_half(void *arg)
+{
+	half *h = arg;
+	loader l;
+
+	memset(&l, 0, sizeof(l));
+	l.ctx = h->ctx;
+	l.index = h->index;
+	l.what = SPN_LOAD_ACCOUNTS;
+	h->status = spn_ldif_parse_entries(h->ctx, h->name, h->buf, h->mapped,
+					   h->ranges, h->n_ranges,
+					   ldif_load_entry, &l);
+	ldif_free_loader(&l);
+	return NULL;
+}
+
+/* Add the accounts of from, in order, to index, as ldif_load_entry added
+ * them to from (ranges[i] is where account i was read, for a message). */
+static spn_status add_accounts_from(spn_index *index, spn_ctx *ctx,
+				    const char *name, const spn_index *from,
+				    const spn_ldif_range *ranges)
+{
+	const char **text = NULL;
+	size_t cap = 0;
+	uint32_t i, k;
+	spn_status st = SPN_OK;
+
+	for (i = 0; i < from->n_accounts && st == SPN_OK; i++) {
+		const idx_account *a = &from->accounts[i];
+		spn_account acc;
+
+		if (ldif_grow_array((void **)&text, &cap,
+				    (size_t)a->n_spns + a->n_extra,
+				    sizeof(*text)) != 0) {
+			st = spn_error(ctx, SPN_E_NOMEM, "%s:%zu: out of memory",
+				       name, ranges[i].line);
+			break;
+		}
+		for (k = 0; k < a->n_spns; k++)
+			text[k] = idx_s(from, from->spns[a->first_spn + k].text);
+		for (k = 0; k < a->n_extra; k++)
+			text[a->n_spns + k] = idx_s(from,
+				from->extra_names[a->first_extra + k]);
+		memset(&acc, 0, sizeof(acc));
+		acc.dn = idx_s(from, a->dn);
+		acc.sam = idx_s(from, a->sam);
+		acc.kind = (spn_account_kind)a->kind;
+		acc.uac = a->uac;
+		acc.has_uac = a->has_uac;
+		acc.dns_host_name = idx_s(from, a->dns_host);
+		acc.spns = text;
+		acc.n_spns = a->n_spns;
+		acc.additional_dns = text + a->n_spns;
+		acc.n_additional_dns = a->n_extra;
+		acc.enc_types = a->enc_types;
+		acc.has_enc_types = a->has_enc_types;
+		st = spn_index_add_account(index, &acc);
+		if (st != SPN_OK)
+			st = spn_error(ctx, st, "%s:%zu: cannot add '%s' to the "
+				       "index (%s)", name, ranges[i].line,
+				       acc.dn, spn_status_name(st));
+	}
+	free(text);
+	return st;
+}
+
+/* The second pass: the entries at ranges into the index, in order. With
+ * threads, the second half is read at the same time on another thread
+ * into an index of its own, whose accounts then follow the first half's;
+ * if that fails, this thread reads it again for the message. */
+static spn_status load_kept(spn_index *index, spn_ctx *ctx, const char *name,
+			    const char *buf, int mapped, int threads,
+			    const spn_ldif_range *ranges, size_t n_ranges)
+{
+	loader l;
+	half h;
+	pthread_t thread;
+	size_t first = n_ranges;
+	int started = 0;
+	spn_status st;
+
+	memset(&l, 0, sizeof(l));
+	memset(&h, 0, sizeof(h));
+	if (threads && n_ranges >= 2 && spn_ctx_new(&h.ctx) == SPN_OK &&
+	    spn_index_new(&h.index) == SPN_OK) {
+		first = n_ranges / 2;
+		h.name = name;
+		h.buf = buf;
+		h.mapped = mapped;
+		h.ranges = ranges + first;
+		h.n_ranges = n_ranges - first;
+		started = pthread_create(&thread, NULL, load_half, &h) == 0;
+		if (!started)
+			first = n_ranges;
+	}
+	l.ctx = ctx;
+	l.index = index;
+	l.what = SPN_LOAD_ACCOUNTS;
+	st = spn_ldif_parse_entries(ctx, name, buf, mapped, ranges, first,
+				    ldif_load_entry, &l);
+	if (started)
+		pthread_join(thread, NULL);
+	if (st == SPN_OK && first < n_ranges) {
+		if (h.status == SPN_OK)
+			st = add_accounts_from(index, ctx, name, h.index,
+					       ranges + first);
+		else
+			st = spn_ldif_parse_entries(ctx, name, buf, mapped,
+						    ranges + first,
+						    n_ranges - first,
+						    ldif_load_entry, &l);
+	}
+	ldif_free_loader(&l);
+	spn_index_free(h.index);
+	spn_ctx_unref(h.ctx);
+	return st;
+}
+
+/* The two passes. *redo_out is set when the first pass failed or found
+ * nothing to load: the caller then runs the one-pass load. */
+spn_status ldif_load_shared(spn_index *index, spn_ctx *ctx,
+			    const char *name, const char *buf, size_t len,
+			    int mapped, size_t n_parts, int *redo_out)
+{
+	size_t starts[SPN_LDIF_MAX_PARTS + 1], line_base[SPN_LDIF_MAX_PARTS];
+	size_t held_base[SPN_LDIF_MAX_PARTS];
+	void *userdata[SPN_LDIF_MAX_PARTS];
+	scan *scans = NULL;
+	unsigned char *marks = NULL;
+	spn_ldif_range *ranges = NULL;
+	loader total;
+	size_t n, i, j, n_held = 0, n_refs = 0, n_kept_spns = 0, n_ranges = 0;
+	size_t n_keep_spns = 0, keep_bytes = 0;
+	uint32_t spns_before = index->n_spns, accounts_before;
+	spn_status st;
+
+	*redo_out = 0;
+	memset(&total, 0, sizeof(total));
+	if (n_parts == 0)
+		n_parts = spn_ldif_part_count(len);
+	n = spn_ldif_split(buf, len, n_parts, starts);
+	scans = calloc(n, sizeof(*scans));
+	if (scans == NULL) {
+		st = spn_error(ctx, SPN_E_NOMEM, "%s: out of memory", name);
+		goto cleanup;
+	}
+	for (i = 0; i < n; i++) {
+		scans[i].l.what = SPN_LOAD_ACCOUNTS;
+		userdata[i] = &scans[i];
+	}
+	st = spn_ldif_parse_split(name, buf, len, mapped, starts, n, scan_skip,
+				  scan_entry, scan_done, userdata, line_base);
+	if (st != SPN_OK) {
+		*redo_out = 1;
+		goto cleanup;
+	}
+	for (i = 0; i < n; i++) {
+		const scan *s = &scans[i];
+
+		total.n_entries += s->l.n_entries;
+		total.n_accounts += s->l.n_accounts;
+		total.n_spns += s->l.n_spns;
+		total.n_unread += s->l.n_unread;
+		held_base[i] = n_held;
+		n_held += s->n_held;
+		n_refs += s->n_refs;
+		n_kept_spns += s->n_kept_spns;
+	}
+	if (total.n_accounts == 0 && total.n_unread == 0) {
+		*redo_out = 1;   /* the one-pass load says what is missing */
+		goto cleanup;
+	}
+	marks = calloc(n_held > 0 ? n_held : 1, 1);
+	ranges = malloc((n_held > 0 ? n_held : 1) * sizeof(*ranges));
+	if (marks == NULL || ranges == NULL ||
+	    mark_shared(scans, n, held_base, n_refs, marks) != 0) {
+		st = spn_error(ctx, SPN_E_NOMEM, "%s: out of memory", name);
+		goto cleanup;
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < scans[i].n_held; j++) {
+			const held_account *h = &scans[i].held[j];
+
+			if (!marks[held_base[i] + j])
+				continue;
+			ranges[n_ranges] = h->range;
+			ranges[n_ranges].line += line_base[i];
+			n_ranges++;
+			n_keep_spns += h->n_spns;
+			keep_bytes += h->range.end - h->range.offset;
+		}
+	}
+	/* room for what is kept at once; its text is less than its bytes */
+	(void)idx_reserve(index, n_keep_spns, n_ranges, keep_bytes);
+	accounts_before = index->n_accounts;
+	st = load_kept(index, ctx, name, buf, mapped, n > 1, ranges, n_ranges);
+	if (st != SPN_OK)
+		goto cleanup;
+	index->passed_accounts += total.n_accounts -
+				  (index->n_accounts - accounts_before);
+	index->passed_spns += n_kept_spns - (index->n_spns - spns_before);
+	ldif_log_summary(ctx, name, &total);
+
+cleanup:
+	for (i = 0; scans != NULL && i < n; i++) {
+		ldif_free_loader(&scans[i].l);
+		free(scans[i].refs);
+		free(scans[i].held);
+	}
+	free(scans);
+	free(marks);
+	free(ranges);
+	return st;
+}
