@@ -20,6 +20,7 @@
 #include "checks.h"
 #include "fix_script.h"
 #include "hostmap.h"
+#include "index_derived.h"
 
 #define MAX_OWNERS 16      /* hosts remembered per name (more are counted) */
 #define MAX_LISTED 8       /* hosts or accounts named in a message */
@@ -36,6 +37,7 @@ struct owners {
 
 struct cand {
 	uint32_t node;          /* first live node of the name */
+	uint32_t spns;          /* first link of the SPNs for the name */
 	idx_str cname;          /* the CNAME target as the record holds it */
 	struct owners owners;
 	size_t lonely;          /* addresses no other name carries */
@@ -62,11 +64,10 @@ struct run {
 	spn_ctx *ctx;
 	const spn_index *index;
 	spn_findings *findings;
-	hostmap *computers;   /* computers' own names -> account */
-	hostmap *names;       /* live DNS names -> node */
-	hostmap *addrs;       /* addresses -> node */
-	hostmap *cand_names;  /* candidate names -> index into cands */
-	hostmap *spns;        /* candidate names -> SPN */
+	const idx_derived *d; /* names, addresses, SPN hosts */
+	uint32_t *cand_of;    /* per name id: index into cands, or IDX_NONE */
+	idx_link *spn_links;  /* the candidates' SPNs, chained */
+	size_t n_spn_links, cap_spn_links;
 	struct cand *cands;
 	size_t n_cands, cap_cands;
 	struct holder *holders;
@@ -81,10 +82,17 @@ static const char *fqdn_of(const spn_index *index, uint32_t node)
 /* The first live node with the same name as node. */
 static uint32_t canonical(const struct run *r, uint32_t node)
 {
-	const char *fqdn = fqdn_of(r->index, node);
-	uint32_t e = hostmap_find(r->names, fqdn, strlen(fqdn));
+	uint32_t id = idx_node_name(r->d, node);
 
-	return e != HOSTMAP_NONE ? hostmap_value(r->names, e) : node;
+	return id != IDX_NONE ? r->d->links[r->d->names[id].nodes].value : node;
+}
+
+/* The first link of the live nodes named like node. */
+static uint32_t same_name(const struct run *r, uint32_t node)
+{
+	uint32_t id = idx_node_name(r->d, node);
+
+	return id != IDX_NONE ? r->d->names[id].nodes : IDX_NONE;
 }
 
 /* Names that are the zone's own records, not hosts: the apex, service
@@ -128,50 +136,50 @@ static int owners_has(const struct owners *o, uint32_t id)
 	return 0;
 }
 
-/* Add the computers whose own name is name; returns how many there are. */
-static size_t add_computers(const struct run *r, const char *name,
+/* Add the computers whose own name is the name id (IDX_NONE: none);
+ * returns how many there are. */
+static size_t add_computers(const struct run *r, uint32_t id,
 			    struct owners *o)
 {
 	uint32_t e;
 	size_t n = 0;
 
-	for (e = hostmap_find(r->computers, name, strlen(name));
-	     e != HOSTMAP_NONE; e = hostmap_next(r->computers, e), n++)
+	if (id == IDX_NONE)
+		return 0;
+	for (e = r->d->names[id].computers; e != IDX_NONE;
+	     e = r->d->links[e].next, n++)
 		if (o != NULL)
-			owners_add(o, hostmap_value(r->computers, e));
+			owners_add(o, r->d->links[e].value);
 	return n;
 }
 
-/* The hosts of one address, other than the name exclude (a canonical node,
- * or IDX_NONE): the computers whose names carry it, else the other names
- * carrying it. Returns whether any other name carries it. */
-static int address_owners(const struct run *r, const char *addr,
+/* The hosts of one address (an address id, or IDX_NONE), other than the
+ * name exclude (a canonical node, or IDX_NONE): the computers whose names
+ * carry it, else the other names carrying it. Returns whether any other
+ * name carries it. */
+static int address_owners(const struct run *r, uint32_t addr,
 			  uint32_t exclude, struct owners *o)
 {
-	char canon[64];
 	uint32_t e, node;
-	int len, computers = 0, others = 0;
+	int computers = 0, others = 0;
 
-	len = hostmap_addr_canon(addr, canon, sizeof(canon));
-	if (len < 0)
+	if (addr == IDX_NONE)
 		return 0;
-	for (e = hostmap_find(r->addrs, canon, (size_t)len);
-	     e != HOSTMAP_NONE; e = hostmap_next(r->addrs, e)) {
-		node = hostmap_value(r->addrs, e);
+	IDX_CHAIN_FOR(r->d, e, r->d->addr_nodes[addr]) {
+		node = r->d->links[e].value;
 		if (canonical(r, node) == exclude)
 			continue;
-		if (add_computers(r, fqdn_of(r->index, node), NULL) > 0)
+		if (add_computers(r, idx_node_name(r->d, node), NULL) > 0)
 			computers = 1;
 		else if (!structural(r->index, node))
 			others = 1;
 	}
-	for (e = hostmap_find(r->addrs, canon, (size_t)len);
-	     e != HOSTMAP_NONE; e = hostmap_next(r->addrs, e)) {
-		node = hostmap_value(r->addrs, e);
+	IDX_CHAIN_FOR(r->d, e, r->d->addr_nodes[addr]) {
+		node = r->d->links[e].value;
 		if (canonical(r, node) == exclude)
 			continue;
 		if (computers)
-			add_computers(r, fqdn_of(r->index, node), o);
+			add_computers(r, idx_node_name(r->d, node), o);
 		else if (others && !structural(r->index, node))
 			owners_add(o, canonical(r, node) | OWNER_NAME);
 	}
@@ -181,13 +189,11 @@ static int address_owners(const struct run *r, const char *addr,
 /* The first CNAME target among the nodes named like node, or 0. */
 static idx_str cname_of(const struct run *r, uint32_t node)
 {
-	const char *fqdn = fqdn_of(r->index, node);
 	uint32_t e, k;
 
-	for (e = hostmap_find(r->names, fqdn, strlen(fqdn)); e != HOSTMAP_NONE;
-	     e = hostmap_next(r->names, e)) {
+	IDX_CHAIN_FOR(r->d, e, same_name(r, node)) {
 		const idx_dns_node *n =
-			&r->index->dns_nodes[hostmap_value(r->names, e)];
+			&r->index->dns_nodes[r->d->links[e].value];
 
 		for (k = 0; k < n->n_records; k++) {
 			const idx_dns_record *rec =
@@ -205,13 +211,11 @@ static idx_str cname_of(const struct run *r, uint32_t node)
 static void name_owners(const struct run *r, uint32_t node, uint32_t exclude,
 			struct owners *o, size_t *lonely)
 {
-	const char *fqdn = fqdn_of(r->index, node);
 	uint32_t e, k;
 
-	for (e = hostmap_find(r->names, fqdn, strlen(fqdn)); e != HOSTMAP_NONE;
-	     e = hostmap_next(r->names, e)) {
+	IDX_CHAIN_FOR(r->d, e, same_name(r, node)) {
 		const idx_dns_node *n =
-			&r->index->dns_nodes[hostmap_value(r->names, e)];
+			&r->index->dns_nodes[r->d->links[e].value];
 
 		for (k = 0; k < n->n_records; k++) {
 			const idx_dns_record *rec =
@@ -220,7 +224,7 @@ static void name_owners(const struct run *r, uint32_t node, uint32_t exclude,
 			if (rec->type != SPN_DNS_TYPE_A &&
 			    rec->type != SPN_DNS_TYPE_AAAA)
 				continue;
-			if (!address_owners(r, idx_s(r->index, rec->data),
+			if (!address_owners(r, r->d->rec_addr[n->first_record + k],
 					    exclude, o) && lonely != NULL)
 				(*lonely)++;
 		}
@@ -232,17 +236,17 @@ static void name_owners(const struct run *r, uint32_t node, uint32_t exclude,
 static void cname_owners(const struct run *r, const char *target,
 			 struct owners *o)
 {
-	uint32_t e, node;
+	uint32_t id, node;
 	idx_str next;
 	int hop;
 
 	for (hop = 0; hop < MAX_CNAME_HOPS; hop++) {
-		if (add_computers(r, target, o) > 0)
+		id = idx_name_find(r->d, target, strlen(target));
+		if (add_computers(r, id, o) > 0)
 			return;
-		e = hostmap_find(r->names, target, strlen(target));
-		if (e == HOSTMAP_NONE)
+		if (id == IDX_NONE || r->d->names[id].nodes == IDX_NONE)
 			return;
-		node = hostmap_value(r->names, e);
+		node = r->d->links[r->d->names[id].nodes].value;
 		next = cname_of(r, node);
 		if (next == 0) {
 			name_owners(r, node, IDX_NONE, o, NULL);
@@ -272,11 +276,11 @@ static int push_cand(struct run *r, const struct cand *c)
 /* Decide whether the name of node is an alias; fill c when it is. */
 static int classify(const struct run *r, uint32_t node, struct cand *c)
 {
-	const char *fqdn = fqdn_of(r->index, node);
-
 	memset(c, 0, sizeof(*c));
 	c->node = node;
-	if (structural(r->index, node) || add_computers(r, fqdn, NULL) > 0)
+	c->spns = IDX_NONE;
+	if (add_computers(r, idx_node_name(r->d, node), NULL) > 0 ||
+	    structural(r->index, node))
 		return 0;
 	c->cname = cname_of(r, node);
 	if (c->cname != 0) {
@@ -331,16 +335,14 @@ static void put_owners(strbuf *b, const spn_index *index,
  * the first such SPN and what it means. */
 static int collect_holders(struct run *r, const struct cand *c)
 {
-	const char *fqdn = fqdn_of(r->index, c->node);
 	struct holder *p;
 	uint32_t e, s, account;
 	size_t i, cap;
 	int seen;
 
 	r->n_holders = 0;
-	for (e = hostmap_find(r->spns, fqdn, strlen(fqdn)); e != HOSTMAP_NONE;
-	     e = hostmap_next(r->spns, e)) {
-		s = hostmap_value(r->spns, e);
+	for (e = c->spns; e != IDX_NONE; e = r->spn_links[e].next) {
+		s = r->spn_links[e].value;
 		account = r->index->spns[s].account;
 		seen = 0;
 		for (i = 0; i < r->n_holders && !seen; i++)
@@ -560,50 +562,80 @@ cleanup:
 	return st;
 }
 
+/* Chain SPN s to the candidate k (in SPN order: the tails are kept in
+ * tails). */
+static int add_cand_spn(struct run *r, uint32_t *tails, uint32_t k,
+			uint32_t s)
+{
+	idx_link *p;
+	size_t cap;
+	uint32_t l;
+
+	if (r->n_spn_links == r->cap_spn_links) {
+		cap = r->cap_spn_links ? r->cap_spn_links * 2 : 64;
+		if (cap >= IDX_NONE)
+			return -1;
+		p = realloc(r->spn_links, cap * sizeof(*p));
+		if (p == NULL)
+			return -1;
+		r->spn_links = p;
+		r->cap_spn_links = cap;
+	}
+	l = (uint32_t)r->n_spn_links++;
+	r->spn_links[l].value = s;
+	r->spn_links[l].next = IDX_NONE;
+	if (r->cands[k].spns == IDX_NONE)
+		r->cands[k].spns = l;
+	else
+		r->spn_links[tails[k]].next = l;
+	tails[k] = l;
+	return 0;
+}
+
 spn_status spn_check_alias(spn_ctx *ctx, const spn_index *index,
 			   spn_findings *findings)
 {
 	struct run r;
 	struct cand c;
-	char host[HOSTMAP_KEY_MAX + 1];
-	spn_host_kind kind;
 	spn_status st = SPN_E_NOMEM;
-	const char *fqdn;
-	uint32_t i;
-	size_t k;
-	int len;
+	uint32_t i, k, id, *tails = NULL;
 
 	memset(&r, 0, sizeof(r));
 	r.ctx = ctx;
 	r.index = index;
 	r.findings = findings;
-	r.computers = hostmap_computer_names(index);
-	r.names = hostmap_dns_names(index, 0);
-	r.addrs = hostmap_dns_addresses(index);
-	r.cand_names = hostmap_new();
-	r.spns = hostmap_new();
-	if (r.computers == NULL || r.names == NULL || r.addrs == NULL ||
-	    r.cand_names == NULL || r.spns == NULL)
+	r.d = idx_derived_addresses(index);
+	if (r.d == NULL)
 		goto cleanup;
+	r.cand_of = malloc(((size_t)r.d->n_names + 1) * sizeof(*r.cand_of));
+	if (r.cand_of == NULL)
+		goto cleanup;
+	for (i = 0; i < r.d->n_names; i++)
+		r.cand_of[i] = IDX_NONE;
 
 	for (i = 0; i < index->n_dns_nodes; i++) {
-		if (!hostmap_node_live(index, i) || canonical(&r, i) != i ||
+		if (!r.d->node_live[i] || canonical(&r, i) != i ||
 		    !classify(&r, i, &c))
 			continue;
-		fqdn = fqdn_of(index, i);
-		if (push_cand(&r, &c) != 0 ||
-		    hostmap_add(r.cand_names, fqdn, strlen(fqdn),
-				(uint32_t)(r.n_cands - 1)) != 0)
+		if (push_cand(&r, &c) != 0)
 			goto cleanup;
+		id = idx_node_name(r.d, i);
+		if (id != IDX_NONE)
+			r.cand_of[id] = (uint32_t)(r.n_cands - 1);
 	}
 	/* One pass over every SPN: the ones whose host is a candidate. */
+	if (r.n_cands > 0) {
+		r.d = idx_derived_spn_hosts(index);
+		tails = malloc(r.n_cands * sizeof(*tails));
+		if (r.d == NULL || tails == NULL)
+			goto cleanup;
+	}
 	for (i = 0; r.n_cands > 0 && i < index->n_spns; i++) {
-		len = hostmap_spn_host(idx_s(index, index->spns[i].text), host,
-				       sizeof(host), &kind);
-		if (len <= 0 || kind != SPN_HOST_FQDN ||
-		    hostmap_find(r.cand_names, host, (size_t)len) == HOSTMAP_NONE)
+		id = r.d->spn_name[i];
+		if (r.d->spn_kind[i] != SPN_HOST_FQDN || id == IDX_NONE ||
+		    (k = r.cand_of[id]) == IDX_NONE)
 			continue;
-		if (hostmap_add(r.spns, host, (size_t)len, i) != 0)
+		if (add_cand_spn(&r, tails, k, i) != 0)
 			goto cleanup;
 	}
 	st = SPN_OK;
@@ -612,11 +644,9 @@ spn_status spn_check_alias(spn_ctx *ctx, const spn_index *index,
 cleanup:
 	if (st == SPN_E_NOMEM)
 		spn_error(ctx, st, "out of memory in alias");
-	hostmap_free(r.computers);
-	hostmap_free(r.names);
-	hostmap_free(r.addrs);
-	hostmap_free(r.cand_names);
-	hostmap_free(r.spns);
+	free(r.cand_of);
+	free(r.spn_links);
+	free(tails);
 	free(r.cands);
 	free(r.holders);
 	return st;

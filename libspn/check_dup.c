@@ -98,9 +98,11 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	}
 
 	strbuf_printf(&msg, "%s is held by %zu accounts (", spn, n);
-	for (i = 0; i < n && i < MAX_LISTED; i++)
-		strbuf_printf(&msg, "%s%s", i ? ", " : "",
-			      account_label(index, h[i].account));
+	for (i = 0; i < n && i < MAX_LISTED; i++) {
+		if (i > 0)
+			strbuf_puts(&msg, ", ");
+		strbuf_puts(&msg, account_label(index, h[i].account));
+	}
 	if (n > MAX_LISTED)
 		strbuf_printf(&msg, ", and %zu more", n - MAX_LISTED);
 	strbuf_puts(&msg, ")");

@@ -63,9 +63,11 @@ static void list_spns(strbuf *b, const spn_index *index, const idx_account *a)
 	uint32_t i;
 
 	strbuf_puts(b, a->n_spns == 1 ? "its SPN " : "its SPNs ");
-	for (i = 0; i < a->n_spns && i < MAX_LISTED; i++)
-		strbuf_printf(b, "%s%s", i ? ", " : "",
-			      idx_s(index, index->spns[a->first_spn + i].text));
+	for (i = 0; i < a->n_spns && i < MAX_LISTED; i++) {
+		if (i > 0)
+			strbuf_puts(b, ", ");
+		strbuf_puts(b, idx_s(index, index->spns[a->first_spn + i].text));
+	}
 	if (a->n_spns > MAX_LISTED)
 		strbuf_printf(b, " and %u more", a->n_spns - MAX_LISTED);
 }

@@ -7,13 +7,13 @@
  * SPNs exist. An IP SPN therefore helps only those clients, and it goes
  * stale when the address moves. The owner of the address comes from the A
  * and AAAA records of the AD-integrated zones. */
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "checks.h"
 #include "fix_script.h"
 #include "hostmap.h"
+#include "index_derived.h"
 
 #define MAX_LISTED 8
 
@@ -21,8 +21,7 @@ struct ip_run {
 	spn_ctx *ctx;
 	const spn_index *index;
 	spn_findings *findings;
-	hostmap *addrs;       /* address -> node */
-	hostmap *computers;   /* computers' own names -> account */
+	const idx_derived *d; /* names, addresses, SPN hosts */
 	uint32_t *holders;    /* accounts of the SPN being reported */
 	uint32_t *spns;       /* each holder's value */
 	size_t n_holders, cap_holders;
@@ -67,56 +66,59 @@ static int collect_holders(struct ip_run *r, uint32_t head)
 	return 0;
 }
 
-/* Whether account is a computer one of whose own names carries addr. */
+/* The first computer whose own name is the name of node, or IDX_NONE. */
+static uint32_t node_computers(const struct ip_run *r, uint32_t node)
+{
+	uint32_t id = idx_node_name(r->d, node);
+
+	return id != IDX_NONE ? r->d->names[id].computers : IDX_NONE;
+}
+
+/* Whether account is a computer one of whose own names carries the
+ * address addr (an address id, or IDX_NONE). */
 static int owns_address(const struct ip_run *r, uint32_t account,
-			const char *addr, size_t len)
+			uint32_t addr)
 {
 	uint32_t e, c;
-	const char *fqdn;
 
-	if (r->index->accounts[account].kind != SPN_ACCOUNT_COMPUTER)
+	if (r->index->accounts[account].kind != SPN_ACCOUNT_COMPUTER ||
+	    addr == IDX_NONE)
 		return 0;
-	for (e = hostmap_find(r->addrs, addr, len); e != HOSTMAP_NONE;
-	     e = hostmap_next(r->addrs, e)) {
-		fqdn = idx_s(r->index,
-			     r->index->dns_nodes[hostmap_value(r->addrs, e)].fqdn);
-		for (c = hostmap_find(r->computers, fqdn, strlen(fqdn));
-		     c != HOSTMAP_NONE; c = hostmap_next(r->computers, c))
-			if (hostmap_value(r->computers, c) == account)
+	IDX_CHAIN_FOR(r->d, e, r->d->addr_nodes[addr])
+		IDX_CHAIN_FOR(r->d, c, node_computers(r, r->d->links[e].value))
+			if (r->d->links[c].value == account)
 				return 1;
-	}
 	return 0;
 }
 
 /* "fs3.corp.test (FS3$), ..." for the names that carry addr. */
-static size_t put_owners(strbuf *b, const struct ip_run *r, const char *addr,
-			 size_t len)
+static size_t put_owners(strbuf *b, const struct ip_run *r, uint32_t addr)
 {
-	uint32_t e, c;
-	const char *fqdn;
+	uint32_t e, c, node;
 	size_t n = 0;
 
-	for (e = hostmap_find(r->addrs, addr, len); e != HOSTMAP_NONE;
-	     e = hostmap_next(r->addrs, e), n++) {
+	if (addr == IDX_NONE)
+		return 0;
+	for (e = r->d->addr_nodes[addr]; e != IDX_NONE;
+	     e = r->d->links[e].next, n++) {
 		if (n == MAX_LISTED) {
 			strbuf_puts(b, " and more");
 			continue;
 		}
 		if (n > MAX_LISTED)
 			continue;
-		fqdn = idx_s(r->index,
-			     r->index->dns_nodes[hostmap_value(r->addrs, e)].fqdn);
-		strbuf_printf(b, "%s%s", n ? ", " : "", fqdn);
-		c = hostmap_find(r->computers, fqdn, strlen(fqdn));
-		if (c != HOSTMAP_NONE)
-			strbuf_printf(b, " (%s)", account_label(r->index,
-					hostmap_value(r->computers, c)));
+		node = r->d->links[e].value;
+		strbuf_printf(b, "%s%s", n ? ", " : "",
+			      idx_s(r->index, r->index->dns_nodes[node].fqdn));
+		c = idx_chain_first(r->d, node_computers(r, node));
+		if (c != IDX_NONE)
+			strbuf_printf(b, " (%s)", account_label(r->index, c));
 	}
 	return n;
 }
 
 static spn_status report(struct ip_run *r, uint32_t head, const char *host,
-			 const char *addr, size_t addr_len)
+			 uint32_t addr)
 {
 	const spn_index *index = r->index;
 	const char *spn = idx_s(index, index->spns[head].text);
@@ -136,10 +138,10 @@ static spn_status report(struct ip_run *r, uint32_t head, const char *host,
 		goto cleanup;
 	for (i = 0; i < r->n_holders; i++) {
 		accounts[i] = idx_finding_account(index, r->holders[i]);
-		if (!owns_address(r, r->holders[i], addr, addr_len))
+		if (!owns_address(r, r->holders[i], addr))
 			own = 0;
 	}
-	n_owners = put_owners(&owners, r, addr, addr_len);
+	n_owners = put_owners(&owners, r, addr);
 
 	strbuf_printf(&msg, "%s names the IP address %s", spn, host_display);
 	if (own)
@@ -200,7 +202,8 @@ spn_status spn_check_ip(spn_ctx *ctx, const spn_index *index,
 			spn_findings *findings)
 {
 	struct ip_run r;
-	char host[HOSTMAP_KEY_MAX + 1], addr[INET6_ADDRSTRLEN];
+	char host[HOSTMAP_KEY_MAX + 1];
+	unsigned char bytes[16];
 	spn_host_kind kind;
 	spn_status st = SPN_OK;
 	uint32_t i;
@@ -210,27 +213,26 @@ spn_status spn_check_ip(spn_ctx *ctx, const spn_index *index,
 	r.ctx = ctx;
 	r.index = index;
 	r.findings = findings;
-	r.addrs = hostmap_dns_addresses(index);
-	r.computers = hostmap_computer_names(index);
-	if (r.addrs == NULL || r.computers == NULL) {
+	r.d = idx_derived_spn_hosts(index);
+	if (r.d != NULL)
+		r.d = idx_derived_addresses(index);
+	if (r.d == NULL) {
 		st = spn_error(ctx, SPN_E_NOMEM, "out of memory in ip");
 		goto cleanup;
 	}
 	IDX_FOR_EACH_KEY_HEAD(index, i) {
+		if (r.d->spn_kind[i] != SPN_HOST_IPV4 &&
+		    r.d->spn_kind[i] != SPN_HOST_IPV6)
+			continue;
 		len = hostmap_spn_host(idx_s(index, index->spns[i].text), host,
 				       sizeof(host), &kind);
-		if (len < 0 || (kind != SPN_HOST_IPV4 && kind != SPN_HOST_IPV6))
+		if (len < 0 || hostmap_addr_parse(host, (size_t)len, bytes) < 0)
 			continue;
-		len = hostmap_addr_canon(host, addr, sizeof(addr));
-		if (len < 0)
-			continue;
-		st = report(&r, i, host, addr, (size_t)len);
+		st = report(&r, i, host, idx_address_find(r.d, host, (size_t)len));
 		if (st != SPN_OK)
 			break;
 	}
 cleanup:
-	hostmap_free(r.addrs);
-	hostmap_free(r.computers);
 	free(r.holders);
 	free(r.spns);
 	return st;

@@ -23,12 +23,19 @@
 
 #define MAX_LISTED 4
 
+/* Whether s has a byte above 0x7f: eight bytes at a time up to its NUL. */
 static int has_non_ascii(const char *s)
 {
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s >= 0x80)
-			return 1;
-	return 0;
+	size_t len = strlen(s), i;
+	uint64_t w, high = 0;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		high |= w;
+	}
+	for (; i < len; i++)
+		high |= (unsigned char)s[i];
+	return (high & UINT64_C(0x8080808080808080)) != 0;
 }
 
 typedef size_t (*render_fn)(const char *in, char *out, size_t out_size);

@@ -18,6 +18,7 @@
 #include "fix_script.h"
 #include "fold.h"
 #include "hostmap.h"
+#include "index_derived.h"
 
 #define MAX_LISTED 8  /* accounts or SPNs named in a message */
 
@@ -238,6 +239,7 @@ static spn_status check_name(spn_ctx *ctx, const spn_index *index,
 			     const struct missing *m, spn_findings *findings)
 {
 	char spn[5 + HOSTMAP_KEY_MAX + 1], name[HOSTMAP_KEY_MAX + 1];
+	const idx_account *a;
 	spn_host_kind kind;
 	uint32_t first, s;
 
@@ -254,10 +256,13 @@ static spn_status check_name(spn_ctx *ctx, const spn_index *index,
 	}
 	memcpy(spn, "HOST/", 5);
 	memcpy(spn + 5, name, m->name_len + 1);
-	first = idx_find_spn(index, spn);
-	for (s = first; s != IDX_NONE; s = index->spns[s].next_same)
-		if (index->spns[s].account == m->account)
+	/* The computer's own SPNs are few and at hand: one of them with the
+	 * key of HOST/<name> is the holder the key table would lead to. */
+	a = &index->accounts[m->account];
+	for (s = a->first_spn; s < a->first_spn + a->n_spns; s++)
+		if (idx_key_equal(idx_s(index, index->spns[s].text), spn))
 			return SPN_OK;
+	first = idx_find_spn(index, spn);
 	return report_computer(ctx, index, m, spn, first, findings);
 }
 
@@ -385,19 +390,19 @@ static uint32_t holder_of(const spn_index *index, const spn_target *t,
 }
 
 /* A computer whose own name the host is, or IDX_NONE. */
-static uint32_t computer_named(const hostmap *names, const hostmap *shorts,
-			       const spn_target *t)
+static uint32_t computer_named(const idx_derived *d, const spn_target *t)
 {
-	const hostmap *map = t->host_kind == SPN_HOST_SHORT ? shorts : names;
-	uint32_t e = hostmap_find(map, t->host, strlen(t->host));
+	uint32_t id = idx_name_find(d, t->host, strlen(t->host));
 
-	return e != HOSTMAP_NONE ? hostmap_value(map, e) : IDX_NONE;
+	if (id == IDX_NONE)
+		return IDX_NONE;
+	return idx_chain_first(d, t->host_kind == SPN_HOST_SHORT ?
+				  d->names[id].shorts : d->names[id].computers);
 }
 
 static spn_status report_target(spn_ctx *ctx, const spn_index *index,
 				const spn_target *t, size_t line,
-				const hostmap *names, const hostmap *shorts,
-				spn_findings *findings)
+				const idx_derived *d, spn_findings *findings)
 {
 	strbuf b = STRBUF_INIT, msg = STRBUF_INIT, fix = STRBUF_INIT;
 	char *spn = NULL, *host = NULL, *message = NULL, *fix_text = NULL;
@@ -465,7 +470,7 @@ static spn_status report_target(spn_ctx *ctx, const spn_index *index,
 	if (t->note != NULL)
 		strbuf_printf(&msg, " Note: %s.", t->note);
 
-	computer = ip ? IDX_NONE : computer_named(names, shorts, t);
+	computer = ip ? IDX_NONE : computer_named(d, t);
 	if (computer != IDX_NONE) {
 		const char *add = stand_in != NULL &&
 				  strcasecmp(target, "HOST") == 0 ?
@@ -546,7 +551,7 @@ SPN_EXPORT spn_status spn_check_missing_targets(spn_ctx *ctx,
 						spn_findings *findings)
 {
 	spn_target **parsed = NULL;
-	hostmap *names = NULL, *shorts = NULL;
+	const idx_derived *d;
 	char *text = NULL, why[1024];
 	size_t i, start;
 	spn_status st = SPN_E_NOMEM;
@@ -596,17 +601,15 @@ SPN_EXPORT spn_status spn_check_missing_targets(spn_ctx *ctx,
 		free(text);
 		text = NULL;
 	}
-	names = hostmap_computer_names(index);
-	shorts = hostmap_short_names(index);
-	if (names == NULL || shorts == NULL) {
+	d = idx_derived_names(index);
+	if (d == NULL) {
 		st = SPN_E_NOMEM;
 		goto cleanup;
 	}
 	for (i = 0; i < n; i++) {
 		if (parsed[i] == NULL)
 			continue;
-		st = report_target(ctx, index, parsed[i], i + 1, names, shorts,
-				   findings);
+		st = report_target(ctx, index, parsed[i], i + 1, d, findings);
 		if (st != SPN_OK)
 			goto cleanup;
 	}
@@ -619,7 +622,5 @@ cleanup:
 		spn_target_free(parsed[i]);
 	free(parsed);
 	free(text);
-	hostmap_free(names);
-	hostmap_free(shorts);
 	return st;
 }

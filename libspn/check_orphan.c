@@ -18,6 +18,7 @@
 #include "checks.h"
 #include "fix_script.h"
 #include "hostmap.h"
+#include "index_derived.h"
 
 /* The DRS replication SPN of a DC: its host is the NTDS Settings GUID. */
 #define DRS_CLASS "E3514235-4B06-11D1-AB04-00C04FC2DCD2/"
@@ -27,10 +28,7 @@ struct orphan_run {
 	const spn_index *index;
 	spn_findings *findings;
 	int resolve;
-	hostmap *computers;   /* computers' own names */
-	hostmap *shorts;      /* computers' short names */
-	hostmap *names;       /* live DNS names */
-	hostmap *labels;      /* first labels of live DNS names */
+	const idx_derived *d; /* names, SPN hosts */
 	hostmap *resolved;    /* host -> 1 (resolves) or 0, when resolving */
 	uint32_t *holders;
 	size_t n_holders, cap_holders;
@@ -51,14 +49,19 @@ static int not_a_host(const char *spn)
 	       strcasecmp(spn, "kadmin/changepw") == 0;
 }
 
-static int known(const struct orphan_run *r, const char *host, size_t len,
-		 spn_host_kind kind)
+/* Whether the host of SPN s is a computer's name or a live DNS name:
+ * for a short host, a computer's short name or a DNS name's first label. */
+static int known(const struct orphan_run *r, uint32_t s)
 {
-	if (kind == SPN_HOST_SHORT)
-		return hostmap_find(r->shorts, host, len) != HOSTMAP_NONE ||
-		       hostmap_find(r->labels, host, len) != HOSTMAP_NONE;
-	return hostmap_find(r->computers, host, len) != HOSTMAP_NONE ||
-	       hostmap_find(r->names, host, len) != HOSTMAP_NONE;
+	uint32_t id = r->d->spn_name[s];
+
+	if (id == IDX_NONE)
+		return 0;
+	if (r->d->spn_kind[s] == SPN_HOST_SHORT)
+		return r->d->names[id].shorts != IDX_NONE ||
+		       r->d->names[id].labels != IDX_NONE;
+	return r->d->names[id].computers != IDX_NONE ||
+	       r->d->names[id].nodes != IDX_NONE;
 }
 
 /* Ask the resolver once per host: 1 it resolves, 0 no such name, -1 the
@@ -200,23 +203,22 @@ static spn_status run_orphan(spn_ctx *ctx, const spn_index *index,
 	r.index = index;
 	r.findings = findings;
 	r.resolve = resolve;
-	r.computers = hostmap_computer_names(index);
-	r.shorts = hostmap_short_names(index);
-	r.names = hostmap_dns_names(index, 0);
-	r.labels = hostmap_dns_names(index, 1);
+	r.d = idx_derived_spn_hosts(index);
 	r.resolved = hostmap_new();
-	if (r.computers == NULL || r.shorts == NULL || r.names == NULL ||
-	    r.labels == NULL || r.resolved == NULL) {
+	if (r.d == NULL || r.resolved == NULL) {
 		st = spn_error(ctx, SPN_E_NOMEM, "out of memory in orphan");
 		goto cleanup;
 	}
 	IDX_FOR_EACH_KEY_HEAD(index, i) {
+		kind = (spn_host_kind)r.d->spn_kind[i];
+		if ((kind != SPN_HOST_FQDN && kind != SPN_HOST_SHORT) ||
+		    known(&r, i))
+			continue;
 		spn = idx_s(index, index->spns[i].text);
 		if (not_a_host(spn))
 			continue;
 		len = hostmap_spn_host(spn, host, sizeof(host), &kind);
-		if (len < 0 || (kind != SPN_HOST_FQDN && kind != SPN_HOST_SHORT) ||
-		    known(&r, host, (size_t)len, kind))
+		if (len < 0)
 			continue;
 		if (resolve) {
 			answer = resolves(&r, host, (size_t)len);
@@ -232,10 +234,6 @@ static spn_status run_orphan(spn_ctx *ctx, const spn_index *index,
 			break;
 	}
 cleanup:
-	hostmap_free(r.computers);
-	hostmap_free(r.shorts);
-	hostmap_free(r.names);
-	hostmap_free(r.labels);
 	hostmap_free(r.resolved);
 	free(r.holders);
 	return st;

@@ -37,26 +37,38 @@ static const char *const default_host_classes[] = {
 #define N_DEFAULT (sizeof(default_host_classes) / sizeof(default_host_classes[0]))
 
 struct classes {
-	const char **names;   /* sorted, case-insensitively */
-	size_t n;
+	const char **names;   /* lower case (ASCII), sorted */
+	char *text;           /* the lower-case copies */
+	char *buf;            /* room for the longest name and a NUL */
+	size_t n, max_len;
+	uint64_t lengths[256];  /* per first byte: bit min(len, 63) of names */
 	int defaults;         /* the index had no sPNMappings */
 };
 
-static int cmp_class(const void *a, const void *b)
+/* ASCII lower case, as strcasecmp compares. */
+static char lower(char c)
 {
-	return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+	return (unsigned char)(c - 'A') < 26u ? (char)(c + 0x20) : c;
 }
 
-/* The service classes that map to host, sorted for bsearch. */
+static int cmp_class(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The service classes that map to host, in lower case and sorted for
+ * bsearch: strcmp of lower-case copies orders and matches them as
+ * strcasecmp does. */
 static spn_status load_classes(spn_ctx *ctx, const spn_index *index,
 			       struct classes *c)
 {
-	size_t i, n = 0;
+	const char *name;
+	size_t i, j, n = 0, bytes = 0, off = 0;
 
 	c->defaults = index->n_mappings == 0;
-	c->names = calloc(c->defaults ? N_DEFAULT : index->n_mappings,
+	c->names = calloc(c->defaults ? N_DEFAULT : index->n_mappings + 1,
 			  sizeof(*c->names));
-	if (c->names == NULL && (c->defaults || index->n_mappings > 0))
+	if (c->names == NULL)
 		return spn_error(ctx, SPN_E_NOMEM, "out of memory in shadow");
 	if (c->defaults) {
 		for (i = 0; i < N_DEFAULT; i++)
@@ -72,6 +84,25 @@ static spn_status load_classes(spn_ctx *ctx, const spn_index *index,
 				c->names[n++] = idx_s(index, m->alias);
 		}
 	}
+	for (i = 0; i < n; i++) {
+		j = strlen(c->names[i]);
+		bytes += j + 1;
+		if (j > c->max_len)
+			c->max_len = j;
+	}
+	c->text = malloc(bytes + 1);
+	c->buf = malloc(c->max_len + 1);
+	if (c->text == NULL || c->buf == NULL)
+		return spn_error(ctx, SPN_E_NOMEM, "out of memory in shadow");
+	for (i = 0; i < n; i++) {
+		name = c->names[i];
+		c->names[i] = c->text + off;
+		for (j = 0; name[j] != '\0'; j++)
+			c->text[off++] = lower(name[j]);
+		c->text[off++] = '\0';
+		c->lengths[(unsigned char)c->names[i][0]] |=
+			UINT64_C(1) << (j < 63 ? j : 63);
+	}
 	qsort(c->names, n, sizeof(*c->names), cmp_class);
 	c->n = n;
 	return SPN_OK;
@@ -83,17 +114,26 @@ static int mapped_class(const struct classes *c, const char *spn,
 			const char **rest_out)
 {
 	const char *slash = strchr(spn, '/');
-	size_t len, lo = 0, hi = c->n;
+	char *buf = c->buf;
+	size_t len, lo = 0, hi = c->n, i;
 	int r;
 
 	if (slash == NULL || slash == spn || slash[1] == '\0')
 		return 0;
 	len = (size_t)(slash - spn);
+	if (len > c->max_len)
+		return 0;   /* longer than every class name */
+	buf[0] = lower(spn[0]);
+	/* no class name starts so and is so long: most SPNs stop here */
+	if (!((c->lengths[(unsigned char)buf[0]] >> (len < 63 ? len : 63)) & 1))
+		return 0;
+	for (i = 1; i < len; i++)
+		buf[i] = lower(spn[i]);
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		const char *name = c->names[mid];
 
-		r = strncasecmp(spn, name, len);
+		r = strncmp(buf, name, len);
 		if (r == 0 && name[len] != '\0')
 			r = -1;     /* spn's class is a prefix of name */
 		if (r < 0) {
@@ -262,7 +302,7 @@ cleanup:
 spn_status spn_check_shadow(spn_ctx *ctx, const spn_index *index,
 			    spn_findings *findings)
 {
-	struct classes c = { NULL, 0, 0 };
+	struct classes c;
 	uint32_t *acc = NULL;
 	size_t n, n_explicit, cap = 0, j;
 	const char *rest;
@@ -270,6 +310,7 @@ spn_status spn_check_shadow(spn_ctx *ctx, const spn_index *index,
 	spn_status st;
 	int shared;
 
+	memset(&c, 0, sizeof(c));
 	st = load_classes(ctx, index, &c);
 	if (st != SPN_OK)
 		goto cleanup;
@@ -309,5 +350,7 @@ spn_status spn_check_shadow(spn_ctx *ctx, const spn_index *index,
 cleanup:
 	free(acc);
 	free(c.names);
+	free(c.text);
+	free(c.buf);
 	return st;
 }

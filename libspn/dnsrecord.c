@@ -5,6 +5,7 @@
 
 #include <spn/dns.h>
 #include "context_impl.h"
+#include "name_impl.h"
 
 /* DataLength(2) Type(2) Version(1) Rank(1) Flags(2) Serial(4) TtlSeconds(4)
  * Reserved(4) TimeStamp(4), then Data. */
@@ -107,9 +108,10 @@ SPN_EXPORT spn_status spn_dns_record_decode(const unsigned char *blob,
 
 	switch (rec.type) {
 	case SPN_DNS_TYPE_A:
-		if (data_len != 4 ||
-		    inet_ntop(AF_INET, data, rec.data, sizeof(rec.data)) == NULL)
+		/* inet_ntop's text, without its sprintf */
+		if (data_len != 4)
 			return SPN_E_INPUT;
+		spn_ipv4_format(data, rec.data);
 		break;
 	case SPN_DNS_TYPE_AAAA:
 		if (data_len != 16 ||

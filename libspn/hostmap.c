@@ -6,6 +6,7 @@
 
 #include "fold.h"
 #include "hostmap.h"
+#include "name_impl.h"
 
 struct hm_entry {
 	uint32_t key;     /* offset of the folded key in the pool */
@@ -247,85 +248,113 @@ static int pool_add(hostmap *map, const char *s, size_t len, uint32_t *off_out)
 	return 0;
 }
 
-static int add(hostmap *map, const char *key, size_t len, uint32_t value,
-	       int unique)
+int hostmap_key_make(hostmap_key *k, const char *key, size_t len)
 {
-	char folded[HOSTMAP_KEY_MAX + 1];
-	uint32_t hash, slot, head, id, e;
-	int n = fold_key(key, len, folded);
+	int n = fold_key(key, len, k->text);
 
 	if (n < 0)
-		return 0;
-	hash = hash_bytes(folded, (size_t)n);
-	slot = find_slot(map, folded, (size_t)n, hash);
-	head = map->table[slot].head;
-	if (head != HOSTMAP_NONE && unique)
-		for (e = head; e != HOSTMAP_NONE; e = map->entries[e].next)
-			if (map->entries[e].value == value)
-				return 0;
-	if (add_entry(map, &id) != 0)
 		return -1;
-	map->entries[id].key_len = (uint32_t)n;
+	k->len = (uint32_t)n;
+	k->hash = hash_bytes(k->text, (size_t)n);
+	return 0;
+}
+
+int hostmap_key_folded(hostmap_key *k, const char *folded, size_t len)
+{
+	uint64_t w, high = 0;
+	size_t i;
+
+	if (len > HOSTMAP_KEY_MAX)
+		return hostmap_key_make(k, folded, len);
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, folded + i, 8);
+		high |= w;
+	}
+	for (; i < len; i++)
+		high |= (unsigned char)folded[i];
+	if ((high & HIGHS) != 0)
+		return hostmap_key_make(k, folded, len);
+	/* folding ASCII again changes nothing: only the trailing dot goes */
+	if (len > 1 && folded[len - 1] == '.')
+		len--;
+	memcpy(k->text, folded, len);
+	k->text[len] = '\0';
+	k->len = (uint32_t)len;
+	k->hash = hash_bytes(k->text, len);
+	return 0;
+}
+
+/* Append a new key's first entry; its id, or HOSTMAP_NONE on no memory. */
+static uint32_t add_key(hostmap *map, const hostmap_key *k, uint32_t slot,
+			uint32_t value)
+{
+	uint32_t id;
+
+	if (add_entry(map, &id) != 0)
+		return HOSTMAP_NONE;
+	map->entries[id].key_len = k->len;
 	map->entries[id].value = value;
 	map->entries[id].next = HOSTMAP_NONE;
 	map->entries[id].tail = id;
-	if (head != HOSTMAP_NONE) {
-		map->entries[id].key = map->entries[head].key;
-		map->entries[map->entries[head].tail].next = id;
-		map->entries[head].tail = id;
-		return 0;
-	}
-	if (pool_add(map, folded, (size_t)n, &map->entries[id].key) != 0) {
+	if (pool_add(map, k->text, k->len, &map->entries[id].key) != 0) {
 		map->n_entries--;
-		return -1;
+		return HOSTMAP_NONE;
 	}
-	map->table[slot].hash = hash;
+	map->table[slot].hash = k->hash;
 	map->table[slot].head = id;
 	map->n_keys++;
 	if ((uint64_t)map->n_keys * 10 > ((uint64_t)map->mask + 1) * 7 &&
 	    table_grow(map) != 0)
+		return HOSTMAP_NONE;
+	return id;
+}
+
+int hostmap_add_key(hostmap *map, const hostmap_key *k, uint32_t value)
+{
+	uint32_t slot, head, id;
+
+	slot = find_slot(map, k->text, k->len, k->hash);
+	head = map->table[slot].head;
+	if (head == HOSTMAP_NONE)
+		return add_key(map, k, slot, value) != HOSTMAP_NONE ? 0 : -1;
+	if (add_entry(map, &id) != 0)
 		return -1;
+	map->entries[id].key = map->entries[head].key;
+	map->entries[id].key_len = k->len;
+	map->entries[id].value = value;
+	map->entries[id].next = HOSTMAP_NONE;
+	map->entries[id].tail = id;
+	map->entries[map->entries[head].tail].next = id;
+	map->entries[head].tail = id;
 	return 0;
 }
 
 int hostmap_add(hostmap *map, const char *key, size_t len, uint32_t value)
 {
-	return add(map, key, len, value, 0);
+	hostmap_key k;
+
+	if (hostmap_key_make(&k, key, len) != 0)
+		return 0;
+	return hostmap_add_key(map, &k, value);
 }
 
-int hostmap_add_unique(hostmap *map, const char *key, size_t len,
-		       uint32_t value)
+uint32_t hostmap_find_key(const hostmap *map, const hostmap_key *k)
 {
-	return add(map, key, len, value, 1);
+	return map->table[find_slot(map, k->text, k->len, k->hash)].head;
 }
 
 uint32_t hostmap_find(const hostmap *map, const char *key, size_t len)
 {
-	char folded[HOSTMAP_KEY_MAX + 1];
-	int n;
+	hostmap_key k;
 
-	if (map == NULL || key == NULL)
+	if (map == NULL || key == NULL || hostmap_key_make(&k, key, len) != 0)
 		return HOSTMAP_NONE;
-	n = fold_key(key, len, folded);
-	if (n < 0)
-		return HOSTMAP_NONE;
-	return map->table[find_slot(map, folded, (size_t)n,
-				    hash_bytes(folded, (size_t)n))].head;
-}
-
-uint32_t hostmap_next(const hostmap *map, uint32_t entry)
-{
-	return map->entries[entry].next;
+	return hostmap_find_key(map, &k);
 }
 
 uint32_t hostmap_value(const hostmap *map, uint32_t entry)
 {
 	return map->entries[entry].value;
-}
-
-size_t hostmap_keys(const hostmap *map)
-{
-	return map != NULL ? map->n_keys : 0;
 }
 
 static int is_address(int family, const char *text, size_t len)
@@ -343,20 +372,26 @@ static int is_address(int family, const char *text, size_t len)
 int hostmap_spn_host(const char *spn, char *buf, size_t size,
 		     spn_host_kind *kind_out)
 {
-	char raw[HOSTMAP_KEY_MAX + 1];
-	const char *hp, *end, *host, *close, *last_colon = NULL;
-	size_t len, host_len, colons = 0, i;
-	spn_host_kind kind;
-	int bracketed = 0, n;
+	const char *hp = strchr(spn, '/');
+	size_t len = 0;
 
-	hp = strchr(spn, '/');
 	if (hp == NULL)
 		return -1;
 	hp++;
-	end = strchr(hp, '/');
-	len = end != NULL ? (size_t)(end - hp) : strlen(hp);
-	host = hp;
-	host_len = len;
+	/* the host part ends at the next '/' */
+	while (hp[len] != '\0' && hp[len] != '/')
+		len++;
+	return hostmap_spn_host_part(hp, len, buf, size, kind_out);
+}
+
+int hostmap_spn_host_part(const char *hp, size_t len, char *buf, size_t size,
+			  spn_host_kind *kind_out)
+{
+	const char *host = hp, *close, *last_colon = NULL;
+	size_t host_len = len, colons = 0, i;
+	spn_host_kind kind;
+	int bracketed = 0, n;
+
 	if (len > 0 && hp[0] == '[') {
 		close = memchr(hp, ']', len);
 		if (close == NULL || (close + 1 < hp + len && close[1] != ':'))
@@ -364,14 +399,13 @@ int hostmap_spn_host(const char *spn, char *buf, size_t size,
 		bracketed = 1;
 		host = hp + 1;
 		host_len = (size_t)(close - hp) - 1;
-	} else {
+	} else if (memchr(hp, ':', len) != NULL) {
 		for (i = 0; i < len; i++)
 			if (hp[i] == ':') {
 				colons++;
 				last_colon = hp + i;
 			}
-		if (colons == 1 ||
-		    (colons > 1 && !is_address(AF_INET6, hp, len)))
+		if (colons == 1 || !is_address(AF_INET6, hp, len))
 			host_len = (size_t)(last_colon - hp);
 		if (colons > 1 && host_len != len &&
 		    !is_address(AF_INET6, hp, host_len))
@@ -379,60 +413,33 @@ int hostmap_spn_host(const char *spn, char *buf, size_t size,
 	}
 	if (!bracketed && host_len > 1 && host[host_len - 1] == '.')
 		host_len--;
-	if (host_len == 0 || host_len >= sizeof(raw))
+	if (host_len == 0 || host_len > HOSTMAP_KEY_MAX)
 		return -1;
-	memcpy(raw, host, host_len);
-	raw[host_len] = '\0';
-	kind = spn_host_classify(raw);
+	kind = spn_host_classify_len(host, host_len);
 	if (kind == SPN_HOST_INVALID || (bracketed && kind != SPN_HOST_IPV6))
 		return -1;
-	n = fold_text(raw, host_len, buf, size);
+	n = fold_text(host, host_len, buf, size);
 	if (n < 0)
 		return -1;
 	*kind_out = kind;
 	return n;
 }
 
-/* inet_ntop's text of an IPv4 address ("%u.%u.%u.%u") without its
- * sprintf, which cost more than the rest of the checks' address work. */
-static int format_ipv4(const unsigned char addr[4], char *buf)
+int hostmap_addr_parse(const char *text, size_t len, unsigned char addr[16])
 {
-	int n = 0, i;
-
-	for (i = 0; i < 4; i++) {
-		unsigned int b = addr[i];
-
-		if (i > 0)
-			buf[n++] = '.';
-		if (b >= 100)
-			buf[n++] = (char)('0' + b / 100);
-		if (b >= 10)
-			buf[n++] = (char)('0' + b / 10 % 10);
-		buf[n++] = (char)('0' + b % 10);
-	}
-	buf[n] = '\0';
-	return n;
-}
-
-int hostmap_addr_canon(const char *text, char *buf, size_t size)
-{
-	unsigned char addr[16];
 	char copy[64];
-	size_t len = strlen(text);
 
-	if (len == 0 || len >= sizeof(copy) || size < INET6_ADDRSTRLEN)
+	if (len == 0 || len >= sizeof(copy))
 		return -1;
-	memcpy(copy, text, len + 1);
-	if (copy[0] == '[' && copy[len - 1] == ']') {
-		memmove(copy, copy + 1, len - 2);
-		copy[len - 2] = '\0';
+	if (text[0] == '[' && text[len - 1] == ']') {
+		text++;
+		len -= 2;
 	}
-	if (inet_pton(AF_INET, copy, addr) == 1)
-		return format_ipv4(addr, buf);
-	if (inet_pton(AF_INET6, copy, addr) != 1 ||
-	    inet_ntop(AF_INET6, addr, buf, (socklen_t)size) == NULL)
-		return -1;
-	return (int)strlen(buf);
+	if (spn_ipv4_parse(text, len, addr))
+		return 4;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	return inet_pton(AF_INET6, copy, addr) == 1 ? 16 : -1;
 }
 
 size_t hostmap_short_name(const spn_index *index, uint32_t account,
@@ -456,103 +463,4 @@ int hostmap_node_live(const spn_index *index, uint32_t node)
 	return !n->tombstoned && n->n_records > 0 &&
 	       strcasecmp(zone, "rootdnsservers") != 0 &&
 	       strncmp(zone, "..", 2) != 0;
-}
-
-hostmap *hostmap_computer_names(const spn_index *index)
-{
-	hostmap *map = hostmap_new(), *out = NULL;
-	const char *s;
-	uint32_t i, j;
-
-	for (i = 0; map != NULL && i < index->n_accounts; i++) {
-		const idx_account *a = &index->accounts[i];
-
-		if (a->kind != SPN_ACCOUNT_COMPUTER)
-			continue;
-		s = idx_s(index, a->dns_host);
-		if (s[0] != '\0' &&
-		    hostmap_add_unique(map, s, strlen(s), i) != 0)
-			goto cleanup;
-		for (j = 0; j < a->n_extra; j++) {
-			s = idx_s(index, index->extra_names[a->first_extra + j]);
-			if (s[0] != '\0' &&
-			    hostmap_add_unique(map, s, strlen(s), i) != 0)
-				goto cleanup;
-		}
-	}
-	out = map;
-	map = NULL;
-cleanup:
-	hostmap_free(map);
-	return out;
-}
-
-hostmap *hostmap_short_names(const spn_index *index)
-{
-	hostmap *map = hostmap_new();
-	const char *name;
-	size_t len;
-	uint32_t i;
-
-	for (i = 0; map != NULL && i < index->n_accounts; i++) {
-		if (index->accounts[i].kind != SPN_ACCOUNT_COMPUTER)
-			continue;
-		len = hostmap_short_name(index, i, &name);
-		if (len > 0 && hostmap_add(map, name, len, i) != 0) {
-			hostmap_free(map);
-			return NULL;
-		}
-	}
-	return map;
-}
-
-hostmap *hostmap_dns_names(const spn_index *index, int first_label)
-{
-	hostmap *map = hostmap_new();
-	const char *fqdn;
-	size_t len;
-	uint32_t i;
-
-	for (i = 0; map != NULL && i < index->n_dns_nodes; i++) {
-		if (!hostmap_node_live(index, i))
-			continue;
-		fqdn = idx_s(index, index->dns_nodes[i].fqdn);
-		len = first_label ? strcspn(fqdn, ".") : strlen(fqdn);
-		if (len > 0 && hostmap_add(map, fqdn, len, i) != 0) {
-			hostmap_free(map);
-			return NULL;
-		}
-	}
-	return map;
-}
-
-hostmap *hostmap_dns_addresses(const spn_index *index)
-{
-	hostmap *map = hostmap_new();
-	char addr[INET6_ADDRSTRLEN];
-	uint32_t i, r;
-	int len;
-
-	for (i = 0; map != NULL && i < index->n_dns_nodes; i++) {
-		const idx_dns_node *n = &index->dns_nodes[i];
-
-		if (!hostmap_node_live(index, i))
-			continue;
-		for (r = 0; r < n->n_records; r++) {
-			const idx_dns_record *rec =
-				&index->dns_records[n->first_record + r];
-
-			if (rec->type != SPN_DNS_TYPE_A &&
-			    rec->type != SPN_DNS_TYPE_AAAA)
-				continue;
-			len = hostmap_addr_canon(idx_s(index, rec->data), addr,
-						 sizeof(addr));
-			if (len > 0 &&
-			    hostmap_add_unique(map, addr, (size_t)len, i) != 0) {
-				hostmap_free(map);
-				return NULL;
-			}
-		}
-	}
-	return map;
 }

@@ -1,5 +1,5 @@
-/* hostmap.h - name -> values maps that checks build once per run: host names
- * compared as AD compares them, addresses in canonical text form.
+/* hostmap.h - name -> values maps for the checks (host names compared as
+ * AD compares them), and the host-name helpers the checks share.
  *
  * A hostmap is an open-addressing table from a key (folded with the Unicode
  * simple case folding of spn_key, one trailing dot removed) to a chain of
@@ -19,22 +19,33 @@
 
 typedef struct hostmap hostmap;
 
+/* A key folded and hashed once, for several lookups or maps. */
+typedef struct hostmap_key {
+	uint32_t hash;
+	uint32_t len;
+	char text[HOSTMAP_KEY_MAX + 1];
+} hostmap_key;
+
 hostmap *hostmap_new(void);
 void hostmap_free(hostmap *map);
 
 /* Add value under key (len bytes). 0 on success (also when the key is too
  * long and therefore skipped), -1 on no memory. */
 int hostmap_add(hostmap *map, const char *key, size_t len, uint32_t value);
-/* Add value once: nothing when key already holds value. */
-int hostmap_add_unique(hostmap *map, const char *key, size_t len,
-		       uint32_t value);
 
-/* The first entry of key, or HOSTMAP_NONE; walk on with hostmap_next. */
+/* Fold and hash key (len bytes) as the maps do: 0, or -1 when it is too
+ * long to be a key (it is then never found). */
+int hostmap_key_make(hostmap_key *k, const char *key, size_t len);
+/* hostmap_key_make of text that is already folded (a hostmap_spn_host
+ * result), without folding ASCII text again. */
+int hostmap_key_folded(hostmap_key *k, const char *folded, size_t len);
+/* hostmap_add of a made key. */
+int hostmap_add_key(hostmap *map, const hostmap_key *k, uint32_t value);
+
+/* The first entry of key, or HOSTMAP_NONE. */
 uint32_t hostmap_find(const hostmap *map, const char *key, size_t len);
-uint32_t hostmap_next(const hostmap *map, uint32_t entry);
+uint32_t hostmap_find_key(const hostmap *map, const hostmap_key *k);
 uint32_t hostmap_value(const hostmap *map, uint32_t entry);
-/* Number of distinct keys. */
-size_t hostmap_keys(const hostmap *map);
 
 /* The host of an SPN, as spn_name_parse splits it (brackets, port or
  * instance, service name and one trailing dot removed), folded to lower
@@ -44,9 +55,14 @@ size_t hostmap_keys(const hostmap *map);
 int hostmap_spn_host(const char *spn, char *buf, size_t size,
 		     spn_host_kind *kind_out);
 
-/* The canonical text of an IPv4 or IPv6 address (inet_ntop of inet_pton),
- * or -1 when text is not one. buf must hold 46 bytes. */
-int hostmap_addr_canon(const char *text, char *buf, size_t size);
+/* hostmap_spn_host of an SPN whose host part (the text between its first
+ * '/' and the next, or its end) is the len bytes at part. */
+int hostmap_spn_host_part(const char *part, size_t len, char *buf,
+			  size_t size, spn_host_kind *kind_out);
+/* The address of len bytes of text (brackets around it allowed) as
+ * inet_pton reads it: 4 (IPv4) or 16 (IPv6) bytes into addr, and that
+ * length, or -1 when text is not an address. */
+int hostmap_addr_parse(const char *text, size_t len, unsigned char addr[16]);
 
 /* A computer's NetBIOS short name: its sAMAccountName without the trailing
  * '$'. Returns the length (0 when there is none). */
@@ -56,15 +72,5 @@ size_t hostmap_short_name(const spn_index *index, uint32_t account,
 /* A DNS node the checks treat as an existing name: not tombstoned, with at
  * least one record, and not in an internal zone (root hints). */
 int hostmap_node_live(const spn_index *index, uint32_t node);
-
-/* Computers' own DNS names (dNSHostName, msDS-AdditionalDnsHostName) ->
- * account. */
-hostmap *hostmap_computer_names(const spn_index *index);
-/* Computers' short names (sAMAccountName without '$') -> account. */
-hostmap *hostmap_short_names(const spn_index *index);
-/* Live DNS names -> node; with first_label, their first labels instead. */
-hostmap *hostmap_dns_names(const spn_index *index, int first_label);
-/* Canonical A/AAAA addresses of live DNS nodes -> node. */
-hostmap *hostmap_dns_addresses(const spn_index *index);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <spn/name.h>
 #include "context_impl.h"
+#include "index_derived.h"
 #include "index_impl.h"
 
 #define POOL_MAX ((size_t)UINT32_MAX)
@@ -355,6 +356,7 @@ SPN_EXPORT void spn_index_free(spn_index *index)
 {
 	if (index == NULL)
 		return;
+	idx_derived_drop(index);
 	free(index->pool);
 	free(index->accounts);
 	free(index->spns);
@@ -541,6 +543,7 @@ SPN_EXPORT spn_status spn_index_add_account(spn_index *index,
 
 	if (index == NULL || account == NULL || account->dn == NULL)
 		return SPN_E_USAGE;
+	idx_derived_drop(index);
 	if (GROW(index->accounts, index->n_accounts, index->cap_accounts, 1) != 0)
 		return SPN_E_NOMEM;
 	id = index->n_accounts;
@@ -579,6 +582,7 @@ SPN_EXPORT spn_status spn_index_add_dns_node(spn_index *index,
 
 	if (index == NULL || node == NULL || node->fqdn == NULL)
 		return SPN_E_USAGE;
+	idx_derived_drop(index);
 	if (GROW(index->dns_nodes, index->n_dns_nodes, index->cap_dns_nodes, 1) != 0)
 		return SPN_E_NOMEM;
 	n = &index->dns_nodes[index->n_dns_nodes];
@@ -612,6 +616,7 @@ SPN_EXPORT spn_status spn_index_add_mapping(spn_index *index, const char *alias,
 
 	if (index == NULL || alias == NULL || target == NULL)
 		return SPN_E_USAGE;
+	idx_derived_drop(index);
 	if (GROW(index->mappings, index->n_mappings, index->cap_mappings, 1) != 0)
 		return SPN_E_NOMEM;
 	m = &index->mappings[index->n_mappings];

@@ -62,6 +62,7 @@ typedef struct idx_mapping {
 } idx_mapping;
 
 struct spn_index {
+	struct idx_derived *derived;  /* index_derived.h: built on first use */
 	char *pool;
 	size_t pool_len, pool_cap;
 

@@ -11,6 +11,7 @@
 #include <spn/name.h>
 #include "context_impl.h"
 #include "fold.h"
+#include "name_impl.h"
 
 /* Grammar (MS-ADTS SPN format and 5.1.1.4, DsCrackSpn):
  *
@@ -60,9 +61,14 @@ static enum text_problem check_text(const char *text, size_t len)
 	while (i < len) {
 		uint32_t cp;
 
-		n = spn_utf8_decode(s + i, len - i, &cp);
-		if (n == 0)
-			return TEXT_UTF8;
+		if (s[i] < 0x80) {   /* ASCII: its own code point */
+			cp = s[i];
+			n = 1;
+		} else {
+			n = spn_utf8_decode(s + i, len - i, &cp);
+			if (n == 0)
+				return TEXT_UTF8;
+		}
 		if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
 			return TEXT_CONTROL;
 		if (cp == ' ' || cp == 0xA0) {  /* space, no-break space */
@@ -77,6 +83,57 @@ static enum text_problem check_text(const char *text, size_t len)
 	return space ? TEXT_SPACE : TEXT_OK;
 }
 
+int spn_ipv4_parse(const char *text, size_t len, unsigned char addr[4])
+{
+	unsigned char tmp[4];
+	unsigned int value;
+	size_t i = 0, part;
+
+	for (part = 0; part < 4; part++) {
+		if (part > 0) {
+			if (i >= len || text[i] != '.')
+				return 0;
+			i++;
+		}
+		if (i >= len || text[i] < '0' || text[i] > '9')
+			return 0;
+		/* no leading zero: "0" is the only part that starts with it */
+		if (text[i] == '0' && i + 1 < len && text[i + 1] >= '0' &&
+		    text[i + 1] <= '9')
+			return 0;
+		value = 0;
+		while (i < len && text[i] >= '0' && text[i] <= '9') {
+			value = value * 10 + (unsigned int)(text[i++] - '0');
+			if (value > 255)
+				return 0;
+		}
+		tmp[part] = (unsigned char)value;
+	}
+	if (i != len)
+		return 0;
+	memcpy(addr, tmp, 4);
+	return 1;
+}
+
+int spn_ipv4_format(const unsigned char addr[4], char *buf)
+{
+	int n = 0, i;
+
+	for (i = 0; i < 4; i++) {
+		unsigned int b = addr[i];
+
+		if (i > 0)
+			buf[n++] = '.';
+		if (b >= 100)
+			buf[n++] = (char)('0' + b / 100);
+		if (b >= 10)
+			buf[n++] = (char)('0' + b / 10 % 10);
+		buf[n++] = (char)('0' + b % 10);
+	}
+	buf[n] = '\0';
+	return n;
+}
+
 static int is_address(int family, const char *text, size_t len)
 {
 	char buf[64];
@@ -87,6 +144,91 @@ static int is_address(int family, const char *text, size_t len)
 	memcpy(buf, text, len);
 	buf[len] = '\0';
 	return inet_pton(family, buf, addr) == 1;
+}
+
+static int digits_dots(const char *text, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((text[i] < '0' || text[i] > '9') && text[i] != '.')
+			return 0;
+	return 1;
+}
+
+/* Character classes of the fast path of check_host. */
+enum {
+	CH_SPECIAL = 1,  /* not printable ASCII, a space, or one of :@\\[]/ */
+	CH_DOT = 2,
+	CH_DIGIT = 4,
+	CH_OTHER = 8,    /* any other character of a host name */
+};
+
+#define S CH_SPECIAL
+#define D CH_DOT
+#define N CH_DIGIT
+#define O CH_OTHER
+/* The class of every byte: the special ones are 0x00-0x20, DEL, 0x80-0xff
+ * and :@\\[]/. */
+static const unsigned char char_classes[256] = {
+	S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
+	S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
+	S, O, O, O, O, O, O, O, O, O, O, O, O, O, D, S,
+	N, N, N, N, N, N, N, N, N, N, S, O, O, O, O, O,
+	S, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,
+	O, O, O, O, O, O, O, O, O, O, O, S, S, S, O, O,
+	O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, O,
+	O, O, O, O, O, O, O, O, O, O, O, O, O, O, O, S,
+	S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
+	S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
+	S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
+	S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
+	S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
+	S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
+	S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
+	S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S
+};
+#undef S
+#undef D
+#undef N
+#undef O
+
+/* check_host of a plain name: at most HOST_MAX bytes of printable ASCII
+ * without a space or any of :@\\[]/, not digits and dots only (so no
+ * address, and nothing check_text objects to). 1 when host is one, and
+ * then *reason_out and *kind_out are check_host's answer; 0 when it is
+ * not (check_host's full path decides). */
+static int check_plain(const char *host, size_t len, const char **reason_out,
+		       spn_host_kind *kind_out)
+{
+	const char *reason = NULL;
+	unsigned int cls, seen = 0;
+	size_t i, label = 0;
+
+	if (len > HOST_MAX)
+		return 0;
+	for (i = 0; i < len; i++) {
+		cls = char_classes[(unsigned char)host[i]];
+		seen |= cls;
+		if (cls == CH_DOT) {
+			if (label == 0 && reason == NULL)
+				reason = "host has an empty label (leading "
+					 "dot or '..')";
+			label = 0;
+		} else if (++label > LABEL_MAX && reason == NULL) {
+			reason = "host has a label longer than 63 characters";
+		}
+	}
+	if (seen & CH_SPECIAL)
+		return 0;
+	if ((seen & CH_OTHER) == 0 && (seen & CH_DIGIT))
+		return 0;   /* digits and dots: maybe an IPv4 address */
+	if (reason == NULL && label == 0)
+		reason = "host has an empty label (leading dot or '..')";
+	*reason_out = reason;
+	*kind_out = reason != NULL ? SPN_HOST_INVALID :
+		    (seen & CH_DOT) ? SPN_HOST_FQDN : SPN_HOST_SHORT;
+	return 1;
 }
 
 /* Characters that cannot appear in a host name and are worth naming. */
@@ -103,6 +245,30 @@ static const char *host_char_reason(char c)
 	}
 }
 
+/* The characters of a host that is not a plain name: why they are wrong,
+ * or NULL, and then its kind when it is an IPv4 or IPv6 address. */
+static const char *check_text_address(const char *host, size_t len,
+				      spn_host_kind *kind_out)
+{
+	unsigned char addr[4];
+
+	switch (check_text(host, len)) {
+	case TEXT_OK: break;
+	case TEXT_SPACE:
+	case TEXT_EDGE_SPACE: return "host contains a space";
+	case TEXT_CONTROL: return "host contains a control character";
+	case TEXT_UTF8: return "host is not valid UTF-8";
+	}
+	/* inet_pton takes only digits and dots for IPv4, and IPv6 text has a
+	 * ':': anything else skips the parse. */
+	if (digits_dots(host, len) && spn_ipv4_parse(host, len, addr))
+		*kind_out = SPN_HOST_IPV4;
+	else if (memchr(host, ':', len) != NULL &&
+		 is_address(AF_INET6, host, len))
+		*kind_out = SPN_HOST_IPV6;
+	return NULL;
+}
+
 /* Check a host (brackets and trailing dot already removed): NULL and its
  * kind when it is usable, else why not. */
 static const char *check_host(const char *host, size_t len,
@@ -115,21 +281,11 @@ static const char *check_host(const char *host, size_t len,
 	*kind_out = SPN_HOST_INVALID;
 	if (len == 0)
 		return "empty host";
-	switch (check_text(host, len)) {
-	case TEXT_OK: break;
-	case TEXT_SPACE:
-	case TEXT_EDGE_SPACE: return "host contains a space";
-	case TEXT_CONTROL: return "host contains a control character";
-	case TEXT_UTF8: return "host is not valid UTF-8";
-	}
-	if (is_address(AF_INET, host, len)) {
-		*kind_out = SPN_HOST_IPV4;
-		return NULL;
-	}
-	if (is_address(AF_INET6, host, len)) {
-		*kind_out = SPN_HOST_IPV6;
-		return NULL;
-	}
+	if (check_plain(host, len, &reason, kind_out))
+		return reason;
+	reason = check_text_address(host, len, kind_out);
+	if (reason != NULL || *kind_out != SPN_HOST_INVALID)
+		return reason;
 	if (len > HOST_MAX)
 		return "host name longer than 255 characters";
 	for (i = 0; i < len; i++) {
@@ -402,14 +558,10 @@ SPN_EXPORT void spn_name_free(spn_name *name)
 	free(name);
 }
 
-SPN_EXPORT spn_host_kind spn_host_classify(const char *host)
+spn_host_kind spn_host_classify_len(const char *host, size_t len)
 {
 	spn_host_kind kind;
-	size_t len;
 
-	if (host == NULL)
-		return SPN_HOST_INVALID;
-	len = strlen(host);
 	if (len >= 2 && host[0] == '[' && host[len - 1] == ']')
 		return is_address(AF_INET6, host + 1, len - 2) ?
 			       SPN_HOST_IPV6 : SPN_HOST_INVALID;
@@ -418,6 +570,13 @@ SPN_EXPORT spn_host_kind spn_host_classify(const char *host)
 	if (check_host(host, len, &kind) != NULL)
 		return SPN_HOST_INVALID;
 	return kind;
+}
+
+SPN_EXPORT spn_host_kind spn_host_classify(const char *host)
+{
+	if (host == NULL)
+		return SPN_HOST_INVALID;
+	return spn_host_classify_len(host, strlen(host));
 }
 
 SPN_EXPORT const char *spn_host_kind_name(spn_host_kind kind)

@@ -1,4 +1,5 @@
 /* check_output.c - spncheck's report as text or JSON. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,15 +29,13 @@ static size_t count_check(const struct check_report *r, const char *check,
 static void print_indented(FILE *f, const char *text, const char *indent)
 {
 	const char *p = text, *nl;
-	char *line;
 
 	while (*p != '\0') {
 		nl = strchr(p, '\n');
-		line = nl ? strndup(p, (size_t)(nl - p)) : strdup(p);
 		fputs(indent, f);
-		tool_print_safe(f, line != NULL ? line : "(out of memory)");
-		fputc('\n', f);
-		free(line);
+		tool_print_safe_len(f, p, nl != NULL ? (size_t)(nl - p) :
+					  strlen(p));
+		putc('\n', f);
 		if (nl == NULL)
 			break;
 		p = nl + 1;
@@ -62,7 +61,8 @@ static void print_finding(FILE *out, const spn_finding *f, int is_new)
 
 		fputs("        ", out);
 		tool_print_safe(out, sam);
-		fprintf(out, "%*s  ", (int)(width - tool_display_width(sam)), "");
+		for (w = tool_display_width(sam); w < width + 2; w++)
+			putc(' ', out);
 		tool_print_safe(out, f->accounts[i].dn);
 		fputc('\n', out);
 	}
@@ -176,134 +176,237 @@ void check_output_fix_script(FILE *out, const struct check_report *r)
 	fprintf(out, "# %zu finding%s with a fix\n", n, n == 1 ? "" : "s");
 }
 
-static cJSON *finding_json(const spn_finding *f, int is_new)
-{
-	cJSON *o = cJSON_CreateObject(), *accounts, *a;
-	size_t i;
+/* The JSON report is written straight to the stream, byte for byte as
+ * cJSON_PrintUnformatted writes the document (same key order, strings
+ * escaped as cJSON escapes them, numbers printed by cJSON), without
+ * building a tree of every finding first. A string that is not valid
+ * UTF-8 has every invalid byte replaced with U+FFFD (cJSON writes strings
+ * byte for byte; invalid UTF-8 would make invalid JSON). */
 
-	if (o == NULL)
-		return NULL;
-	cJSON_AddStringToObject(o, "check", f->check);
-	cJSON_AddStringToObject(o, "severity", spn_severity_name(f->severity));
-	if (f->spn != NULL)
-		cJSON_AddStringToObject(o, "spn", f->spn);
-	if (f->host != NULL)
-		cJSON_AddStringToObject(o, "host", f->host);
-	if (f->n_accounts > 0) {
-		accounts = cJSON_AddArrayToObject(o, "accounts");
-		for (i = 0; accounts != NULL && i < f->n_accounts; i++) {
-			a = cJSON_CreateObject();
-			if (a == NULL)
-				break;
-			cJSON_AddStringToObject(a, "dn", f->accounts[i].dn);
-			if (f->accounts[i].sam != NULL)
-				cJSON_AddStringToObject(a, "sam", f->accounts[i].sam);
-			cJSON_AddItemToArray(accounts, a);
-		}
+#define ONES  UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* The length of the run at p[0..len) that cJSON copies as it is: eight
+ * bytes at a time while none is below 0x20, '"' or '\\'. */
+static size_t json_plain_run(const unsigned char *p, size_t len)
+{
+	size_t run = 0;
+	uint64_t w, q, b;
+
+	for (; run + 8 <= len; run += 8) {
+		memcpy(&w, p + run, 8);
+		q = w ^ (ONES * '"');
+		b = w ^ (ONES * '\\');
+		if ((((w - ONES * 0x20) & ~w) | ((q - ONES) & ~q) |
+		     ((b - ONES) & ~b)) & HIGHS)
+			break;
 	}
-	cJSON_AddStringToObject(o, "message", f->message);
-	if (f->fix != NULL)
-		cJSON_AddStringToObject(o, "fix", f->fix);
-	if (is_new >= 0)
-		cJSON_AddBoolToObject(o, "new", is_new);
-	return o;
+	while (run < len && p[run] > 31 && p[run] != '"' && p[run] != '\\')
+		run++;
+	return run;
 }
 
-/* cJSON writes strings byte for byte; invalid UTF-8 from the directory would
- * make invalid JSON, so every string is made valid first. */
-static void make_strings_valid(cJSON *item);
-
-/* "fixed": the baseline's findings not seen again; "baseline": its path. */
-static int add_fixed(cJSON *root, const struct check_report *r)
+/* A string as cJSON prints it: '"', '\\' and \b \f \n \r \t escaped,
+ * other bytes below 0x20 as \u00xx, everything else as it is. */
+static void put_escaped(FILE *out, const char *s)
 {
-	const struct baseline_entry *e;
-	cJSON *fixed, *o;
-	size_t i;
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *end;
+	size_t run;
+	char esc[6];
 
-	cJSON_AddStringToObject(root, "baseline", r->baseline_path);
-	fixed = cJSON_AddArrayToObject(root, "fixed");
+	end = p + strlen(s);
+	putc('"', out);
+	while (p < end) {
+		run = json_plain_run(p, (size_t)(end - p));
+		if (run > 0)
+			fwrite(p, 1, run, out);
+		p += run;
+		if (p == end)
+			break;
+		esc[0] = '\\';
+		switch (*p) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[*p >> 4];
+			esc[5] = hex[*p & 0xf];
+			fwrite(esc, 1, 6, out);
+			p++;
+			continue;
+		}
+		fwrite(esc, 1, 2, out);
+		p++;
+	}
+	putc('"', out);
+}
+
+/* A string value, made valid UTF-8 first. */
+static int put_string(FILE *out, const char *s)
+{
+	char *fixed;
+
+	if (tool_utf8_is_valid(s)) {
+		put_escaped(out, s);
+		return 0;
+	}
+	fixed = tool_utf8_valid_dup(s);
 	if (fixed == NULL)
 		return -1;
+	put_escaped(out, fixed);
+	free(fixed);
+	return 0;
+}
+
+/* ,"name":"value" (no ',' when first), nothing when value is NULL (cJSON
+ * adds no member for a NULL string). */
+static int put_member(FILE *out, int first, const char *name,
+		      const char *value)
+{
+	if (value == NULL)
+		return 0;
+	if (!first)
+		putc(',', out);
+	putc('"', out);
+	fputs(name, out);
+	fputs("\":", out);
+	return put_string(out, value);
+}
+
+/* A number as cJSON prints it. */
+static int put_number(FILE *out, double value)
+{
+	cJSON *n = cJSON_CreateNumber(value);
+	char *text = n != NULL ? cJSON_PrintUnformatted(n) : NULL;
+	int rc = text != NULL ? 0 : -1;
+
+	if (text != NULL)
+		fputs(text, out);
+	free(text);
+	cJSON_Delete(n);
+	return rc;
+}
+
+static int put_finding(FILE *out, const spn_finding *f, int is_new)
+{
+	size_t i;
+	int rc = 0;
+
+	putc('{', out);
+	rc |= put_member(out, 1, "check", f->check);
+	rc |= put_member(out, 0, "severity", spn_severity_name(f->severity));
+	rc |= put_member(out, 0, "spn", f->spn);
+	rc |= put_member(out, 0, "host", f->host);
+	if (f->n_accounts > 0) {
+		fputs(",\"accounts\":[", out);
+		for (i = 0; i < f->n_accounts; i++) {
+			fputs(i > 0 ? ",{" : "{", out);
+			if (f->accounts[i].dn != NULL) {
+				rc |= put_member(out, 1, "dn", f->accounts[i].dn);
+				rc |= put_member(out, 0, "sam",
+						 f->accounts[i].sam);
+			} else {
+				rc |= put_member(out, 1, "sam",
+						 f->accounts[i].sam);
+			}
+			putc('}', out);
+		}
+		putc(']', out);
+	}
+	rc |= put_member(out, 0, "message", f->message);
+	rc |= put_member(out, 0, "fix", f->fix);
+	if (is_new >= 0)
+		fputs(is_new ? ",\"new\":true" : ",\"new\":false", out);
+	putc('}', out);
+	return rc;
+}
+
+/* "baseline": its path; "fixed": the baseline's findings not seen again. */
+static int put_fixed(FILE *out, const struct check_report *r)
+{
+	const struct baseline_entry *e;
+	size_t i;
+	int rc = 0, first = 1;
+
+	rc |= put_member(out, 0, "baseline", r->baseline_path);
+	fputs(",\"fixed\":[", out);
 	for (i = 0; i < r->baseline->n; i++) {
 		e = &r->baseline->entries[i];
 		if (e->seen)
 			continue;
-		o = cJSON_CreateObject();
-		if (o == NULL)
-			return -1;
-		cJSON_AddItemToArray(fixed, o);
-		cJSON_AddStringToObject(o, "check", e->check);
-		cJSON_AddStringToObject(o, "severity", e->severity);
-		if (e->spn != NULL)
-			cJSON_AddStringToObject(o, "spn", e->spn);
-		if (e->host != NULL)
-			cJSON_AddStringToObject(o, "host", e->host);
-		cJSON_AddStringToObject(o, "message", e->message);
+		fputs(first ? "{" : ",{", out);
+		first = 0;
+		rc |= put_member(out, 1, "check", e->check);
+		rc |= put_member(out, e->check == NULL, "severity", e->severity);
+		rc |= put_member(out, e->check == NULL && e->severity == NULL,
+				 "spn", e->spn);
+		rc |= put_member(out, e->check == NULL && e->severity == NULL &&
+				 e->spn == NULL, "host", e->host);
+		rc |= put_member(out, e->check == NULL && e->severity == NULL &&
+				 e->spn == NULL && e->host == NULL, "message",
+				 e->message);
+		putc('}', out);
 	}
-	return 0;
-}
-
-int check_output_json(FILE *out, const struct check_report *r)
-{
-	cJSON *root = cJSON_CreateObject(), *stats, *findings, *item;
-	char *text = NULL;
-	size_t i;
-	int rc = -1;
-
-	if (root == NULL)
-		goto cleanup;
-	cJSON_AddNumberToObject(root, "schema_version", 1);
-	cJSON_AddStringToObject(root, "tool", "spncheck");
-	if (r->domain != NULL)
-		cJSON_AddStringToObject(root, "domain", r->domain);
-	else
-		cJSON_AddNullToObject(root, "domain");
-	cJSON_AddStringToObject(root, "server", r->server != NULL ? r->server : "");
-	cJSON_AddStringToObject(root, "scope", r->scope);
-	stats = cJSON_AddObjectToObject(root, "stats");
-	if (stats == NULL)
-		goto cleanup;
-	cJSON_AddNumberToObject(stats, "accounts", (double)r->accounts);
-	cJSON_AddNumberToObject(stats, "spns", (double)r->spns);
-	cJSON_AddNumberToObject(stats, "seconds", r->seconds);
-	findings = cJSON_AddArrayToObject(root, "findings");
-	if (findings == NULL)
-		goto cleanup;
-	for (i = 0; i < spn_findings_count(r->findings); i++) {
-		item = finding_json(spn_findings_get(r->findings, i),
-				    r->is_new ? r->is_new[i] != 0 : -1);
-		if (item == NULL)
-			goto cleanup;
-		cJSON_AddItemToArray(findings, item);
-	}
-	if (r->baseline != NULL && add_fixed(root, r) != 0)
-		goto cleanup;
-	make_strings_valid(root);
-	text = cJSON_PrintUnformatted(root);
-	if (text == NULL)
-		goto cleanup;
-	fputs(text, out);
-	fputc('\n', out);
-	rc = 0;
-cleanup:
-	free(text);
-	cJSON_Delete(root);
+	putc(']', out);
 	return rc;
 }
 
-/* Replace every invalid UTF-8 byte with U+FFFD. */
-static void make_strings_valid(cJSON *item)
+static int write_json(FILE *out, const struct check_report *r)
 {
-	for (; item != NULL; item = item->next) {
-		if (cJSON_IsString(item) && item->valuestring != NULL) {
-			char *fixed = tool_utf8_valid_dup(item->valuestring);
+	size_t i;
+	int rc = 0;
 
-			if (fixed != NULL) {
-				free(item->valuestring);
-				item->valuestring = fixed;
-			}
-		}
-		if (item->child != NULL)
-			make_strings_valid(item->child);
+	fputs("{\"schema_version\":", out);
+	rc |= put_number(out, 1);
+	fputs(",\"tool\":\"spncheck\"", out);
+	if (r->domain != NULL)
+		rc |= put_member(out, 0, "domain", r->domain);
+	else
+		fputs(",\"domain\":null", out);
+	rc |= put_member(out, 0, "server", r->server != NULL ? r->server : "");
+	rc |= put_member(out, 0, "scope", r->scope);
+	fputs(",\"stats\":{\"accounts\":", out);
+	rc |= put_number(out, (double)r->accounts);
+	fputs(",\"spns\":", out);
+	rc |= put_number(out, (double)r->spns);
+	fputs(",\"seconds\":", out);
+	rc |= put_number(out, r->seconds);
+	fputs("},\"findings\":[", out);
+	for (i = 0; i < spn_findings_count(r->findings); i++) {
+		if (i > 0)
+			putc(',', out);
+		rc |= put_finding(out, spn_findings_get(r->findings, i),
+				  r->is_new ? r->is_new[i] != 0 : -1);
 	}
+	putc(']', out);
+	if (r->baseline != NULL)
+		rc |= put_fixed(out, r);
+	fputs("}\n", out);
+	return rc != 0 ? -1 : 0;
+}
+
+/* The report is written to memory first, so that running out of memory
+ * part of the way leaves nothing half-written on out. -1: out of memory. */
+int check_output_json(FILE *out, const struct check_report *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	int rc;
+
+	if (mem == NULL)
+		return -1;
+	rc = write_json(mem, r);
+	if (fclose(mem) != 0)
+		rc = -1;
+	if (rc == 0)
+		fwrite(buf, 1, len, out);   /* the caller checks ferror(out) */
+	free(buf);
+	return rc;
 }

@@ -1,4 +1,5 @@
 /* common.c - exit codes, logging and safe printing shared by the tools. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,41 +76,104 @@ static size_t utf8_len(const unsigned char *s, int allow_c1)
 	return n;
 }
 
-/* Append the safe form of s to buf (when buf is not NULL); return length. */
-static size_t safe_render(const char *s, char *buf)
+/* Whether byte c stands for itself in the safe form: printable ASCII
+ * other than the backslash. */
+static inline int plain_byte(unsigned char c)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t out = 0, n;
-	static const char hex[] = "0123456789abcdef";
+	return c >= 0x20 && c < 0x7f && c != '\\';
+}
 
-	while (*p != '\0') {
-		n = utf8_len(p, 0);
-		if (n == 1 && *p >= 0x20 && *p != 0x7f && *p != '\\') {
-			if (buf)
-				buf[out] = (char)*p;
-			out++;
-			p++;
-		} else if (n == 1 && *p == '\\') {
-			if (buf)
-				memcpy(buf + out, "\\\\", 2);
-			out += 2;
-			p++;
-		} else if (n > 1) {
-			if (buf)
-				memcpy(buf + out, p, n);
-			out += n;
-			p += n;
-		} else {
-			/* control byte, DEL, ESC or an invalid UTF-8 byte */
-			if (buf) {
-				buf[out] = '\\';
-				buf[out + 1] = 'x';
-				buf[out + 2] = hex[*p >> 4];
-				buf[out + 3] = hex[*p & 0xf];
-			}
-			out += 4;
-			p++;
+#define ONES  UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+#define LOWS  UINT64_C(0x7f7f7f7f7f7f7f7f)
+
+/* The length of the run of plain bytes that starts s[0..len): eight
+ * bytes at a time while no byte in them is below 0x20, at or above 0x7f,
+ * or a backslash. */
+static size_t plain_run(const unsigned char *s, size_t len)
+{
+	size_t run = 0;
+	uint64_t w, x;
+
+	for (; run + 8 <= len; run += 8) {
+		memcpy(&w, s + run, 8);
+		x = w ^ (ONES * '\\');
+		if ((((w - ONES * 0x20) & ~w) |
+		     (((w & LOWS) + ONES) | w) |
+		     ((x - ONES) & ~x)) & HIGHS)
+			break;
+	}
+	while (run < len && plain_byte(s[run]))
+		run++;
+	return run;
+}
+
+/* The safe form of s[0..len) (len stops early at a NUL) as a run of bytes
+ * that stand for themselves followed by one escape or UTF-8 character:
+ * returns the run's length, and sets *esc (escape text, 0-4 bytes) and
+ * *used (the bytes of s the escape covers). */
+static size_t safe_step(const unsigned char *s, size_t len, char esc[4],
+			size_t *esc_len, size_t *used)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t run, n;
+
+	run = plain_run(s, len);
+	*esc_len = 0;
+	*used = 0;
+	if (run == len || s[run] == '\0')
+		return run;
+	n = utf8_len(s + run, 0);
+	if (n > 1 && n <= len - run) {
+		/* valid UTF-8 (not a C1 control): part of the run */
+		*used = n;
+		return run;
+	}
+	*used = 1;
+	if (s[run] == '\\') {
+		esc[0] = '\\';
+		esc[1] = '\\';
+		*esc_len = 2;
+	} else {
+		/* control byte, DEL, ESC or an invalid UTF-8 byte */
+		esc[0] = '\\';
+		esc[1] = 'x';
+		esc[2] = hex[s[run] >> 4];
+		esc[3] = hex[s[run] & 0xf];
+		*esc_len = 4;
+	}
+	return run;
+}
+
+/* Write the safe form of s[0..len) (or up to its NUL) to f, or, when f is
+ * NULL, to buf (when not NULL); returns its length. */
+static size_t safe_render(FILE *f, const char *text, size_t len, char *buf)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t out = 0, run, esc_len, used;
+	char esc[4];
+
+	len = strnlen(text, len);   /* the runs read whole words up to len */
+	while (len > 0 && *s != '\0') {
+		run = safe_step(s, len, esc, &esc_len, &used);
+		if (esc_len == 0)
+			run += used;   /* a UTF-8 character goes as it is */
+		if (f != NULL) {
+			if (run > 0)
+				fwrite(s, 1, run, f);
+			if (esc_len > 0)
+				fwrite(esc, 1, esc_len, f);
+		} else if (buf != NULL) {
+			memcpy(buf + out, s, run);
+			memcpy(buf + out + run, esc, esc_len);
 		}
+		out += run + esc_len;
+		if (esc_len > 0)
+			run += used;
+		if (run == 0)
+			break;     /* the NUL */
+		s += run;
+		len -= run;
 	}
 	return out;
 }
@@ -121,25 +185,23 @@ char *tool_safe_dup(const char *s)
 
 	if (s == NULL)
 		s = "";
-	len = safe_render(s, NULL);
+	len = safe_render(NULL, s, SIZE_MAX, NULL);
 	buf = malloc(len + 1);
 	if (buf == NULL)
 		return NULL;
-	safe_render(s, buf);
+	safe_render(NULL, s, SIZE_MAX, buf);
 	buf[len] = '\0';
 	return buf;
 }
 
 void tool_print_safe(FILE *f, const char *s)
 {
-	char *safe = tool_safe_dup(s);
+	safe_render(f, s != NULL ? s : "", SIZE_MAX, NULL);
+}
 
-	if (safe == NULL) {
-		fputs("(out of memory)", f);
-		return;
-	}
-	fputs(safe, f);
-	free(safe);
+void tool_print_safe_len(FILE *f, const char *s, size_t len)
+{
+	safe_render(f, s, len, NULL);
 }
 
 size_t tool_display_width(const char *s)
@@ -150,6 +212,34 @@ size_t tool_display_width(const char *s)
 		if (((unsigned char)*s & 0xc0) != 0x80)
 			w++;
 	return w;
+}
+
+int tool_utf8_is_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = p + strlen(s);
+	uint64_t w;
+	size_t n;
+
+	while (p < end) {
+		/* ASCII eight bytes at a time */
+		if (end - p >= 8) {
+			memcpy(&w, p, 8);
+			if ((w & HIGHS) == 0) {
+				p += 8;
+				continue;
+			}
+		}
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		n = utf8_len(p, 1);
+		if (n == 0)
+			return 0;
+		p += n;
+	}
+	return 1;
 }
 
 char *tool_utf8_valid_dup(const char *s)

@@ -28,9 +28,14 @@ void tool_log(spn_log_level level, const char *message, void *userdata);
 /* Write s to f with control characters, DEL, ESC sequences and invalid UTF-8
  * shown as \xNN, so nothing from the directory can drive the terminal. */
 void tool_print_safe(FILE *f, const char *s);
+/* Same for the len bytes at s (fewer when a NUL comes first); a character
+ * that len cuts is shown as \xNN bytes. */
+void tool_print_safe_len(FILE *f, const char *s, size_t len);
 /* Same, into a malloc'd string (NULL on no memory). */
 char *tool_safe_dup(const char *s);
 
+/* Whether s is valid UTF-8 (tool_utf8_valid_dup would change nothing). */
+int tool_utf8_is_valid(const char *s);
 /* A copy with every invalid UTF-8 byte replaced by U+FFFD (for JSON). */
 char *tool_utf8_valid_dup(const char *s);
 
