@@ -461,15 +461,6 @@ uint32_t idx_find_spn(const spn_index *index, const char *spn)
 				      key_hash_len(spn, len))].spn;
 }
 
-static inline void prefetch(const void *p)
-{
-#if defined(__GNUC__)
-	__builtin_prefetch(p);
-#else
-	(void)p;
-#endif
-}
-
 /* Append one SPN (len bytes, hash known) of the account being added and
  * link it into its key group. The caller made room in the table and the
  * SPN array. */
@@ -521,7 +512,7 @@ static int add_spns(spn_index *index, uint32_t id, const spn_account *account)
 			if (len[j] == 0)
 				continue;
 			hash[j] = key_hash_len(text, len[j]);
-			prefetch(&index->table[hash[j] & index->table_mask]);
+			idx_prefetch(&index->table[hash[j] & index->table_mask]);
 		}
 		for (j = 0; j < n; j++) {
 			if (len[j] == 0)

@@ -5,15 +5,6 @@
 
 #include "index_derived.h"
 
-static inline void prefetch(const void *p)
-{
-#if defined(__GNUC__)
-	__builtin_prefetch(p);
-#else
-	(void)p;
-#endif
-}
-
 /* Grow an array of elem-byte elements to hold need of them. */
 static int grow(void **array, uint32_t *cap, uint64_t need, size_t elem)
 {
@@ -278,7 +269,7 @@ static int queue_add(idx_derived *d, struct name_queue *q, const char *key,
 	job->chain = c;
 	job->value = value;
 	job->id_out = id_out;
-	prefetch(&d->name_slots[2 * (job->key.hash & d->name_mask)]);
+	idx_prefetch(&d->name_slots[2 * (job->key.hash & d->name_mask)]);
 	if (++q->n < BATCH)
 		return 0;
 	return queue_flush(d, q);
@@ -465,7 +456,7 @@ static int build_spn_hosts(const spn_index *index, idx_derived *d)
 				  &d->spn_kind[i], &batch[n].key))
 			continue;
 		batch[n].spn = i;
-		prefetch(&d->name_slots[2 * (batch[n].key.hash &
+		idx_prefetch(&d->name_slots[2 * (batch[n].key.hash &
 					       d->name_mask)]);
 		if (++n < BATCH && i + 1 < index->n_spns)
 			continue;
@@ -678,7 +669,7 @@ static int build_addresses(const spn_index *index, idx_derived *d)
 			job->node = i;
 			job->record = r;
 			if (job->len == 4)
-				prefetch(&d->v4_slots[2 * (v4_hash(v4_word(
+				idx_prefetch(&d->v4_slots[2 * (v4_hash(v4_word(
 					job->addr)) & d->v4_mask)]);
 			if (++q->n == BATCH && addr_flush(d, q) != 0)
 				goto cleanup;

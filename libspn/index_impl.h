@@ -94,6 +94,16 @@ struct spn_index {
 	size_t passed_accounts, passed_spns;
 };
 
+/* Ask for the cache line at p ahead of a random access to it. */
+static inline void idx_prefetch(const void *p)
+{
+#if defined(__GNUC__)
+	__builtin_prefetch(p);
+#else
+	(void)p;
+#endif
+}
+
 static inline const char *idx_s(const spn_index *index, idx_str off)
 {
 	return index->pool + off;

@@ -896,6 +896,22 @@ void ldif_free_parser(parser *p)
 	free(p->notes);
 }
 
+void ldif_init_parser(parser *p, spn_ctx *ctx, const char *name,
+		      const char *buf, size_t len, int mapped,
+		      spn_ldif_skip_fn skip, spn_ldif_entry_fn fn,
+		      void *userdata)
+{
+	memset(p, 0, sizeof(*p));
+	p->ctx = ctx;
+	p->source = name;
+	p->buf = buf;
+	p->len = len;
+	p->skip = skip;
+	p->fn = fn;
+	p->userdata = userdata;
+	p->mapped = mapped;
+}
+
 static spn_status parse_impl(spn_ctx *ctx, const char *name, const char *buf,
 			     size_t len, int mapped, spn_ldif_skip_fn skip,
 			     spn_ldif_entry_fn fn, void *userdata)
@@ -903,15 +919,7 @@ static spn_status parse_impl(spn_ctx *ctx, const char *name, const char *buf,
 	parser p;
 	spn_status st;
 
-	memset(&p, 0, sizeof(p));
-	p.ctx = ctx;
-	p.source = name;
-	p.buf = buf;
-	p.len = len;
-	p.skip = skip;
-	p.fn = fn;
-	p.userdata = userdata;
-	p.mapped = mapped;
+	ldif_init_parser(&p, ctx, name, buf, len, mapped, skip, fn, userdata);
 	st = parse(&p);
 	ldif_free_parser(&p);
 	return st;

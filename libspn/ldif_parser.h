@@ -58,10 +58,9 @@ typedef enum parse_mode {
 	MODE_ENTRY,        /* one entry read before: comments ignored */
 } parse_mode;
 
-/* The state of a parse of buf from pos to len. A caller zeroes it, sets
- * ctx, source, buf, pos, len, skip, fn, userdata, mode and mapped (and
- * released, lineno, record where it starts mid-input), and frees it with
- * ldif_free_parser. */
+/* The state of a parse of buf from pos to len: set up by ldif_init_parser
+ * (a caller that starts mid-input then sets pos, mode, released, lineno
+ * and record), freed by ldif_free_parser. */
 typedef struct parser {
 	spn_ctx *ctx;
 	const char *source;
@@ -112,6 +111,14 @@ spn_status ldif_parse_records(parser *p);
 
 /* Drop the pages of a mapped input behind offset upto. */
 void ldif_release_upto(parser *p, size_t upto);
+
+/* Zero the parser and set what every parse needs: the input buf[0..len),
+ * its name for messages, the callbacks and whether buf is a file mapping.
+ * The mode is MODE_WHOLE; callers of a part or a range change it after. */
+void ldif_init_parser(parser *p, spn_ctx *ctx, const char *name,
+		      const char *buf, size_t len, int mapped,
+		      spn_ldif_skip_fn skip, spn_ldif_entry_fn fn,
+		      void *userdata);
 
 /* Free what the parser allocated (not the parser itself). */
 void ldif_free_parser(parser *p);

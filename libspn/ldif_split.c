@@ -191,17 +191,11 @@ spn_status spn_ldif_parse_split(const char *name, const char *buf,
 		st = spn_ctx_new(&parts[i].ctx);
 		if (st != SPN_OK)
 			goto cleanup;
-		p->ctx = parts[i].ctx;
-		p->source = name;
-		p->buf = buf;
+		ldif_init_parser(p, parts[i].ctx, name, buf, starts[i + 1],
+				 mapped, skip, fn, userdata[i]);
 		p->pos = starts[i];
-		p->len = starts[i + 1];
-		p->skip = skip;
-		p->fn = fn;
-		p->userdata = userdata[i];
 		p->mode = MODE_PART;
 		/* each part drops only whole pages of its own */
-		p->mapped = mapped;
 		p->released = (starts[i] + (size_t)page - 1) &
 			      ~((size_t)page - 1);
 	}
@@ -261,14 +255,8 @@ spn_status spn_ldif_parse_entries(spn_ctx *ctx, const char *name,
 	long page = sysconf(_SC_PAGESIZE);
 	spn_status st = SPN_OK;
 
-	memset(&p, 0, sizeof(p));
-	p.ctx = ctx;
-	p.source = name;
-	p.buf = buf;
-	p.fn = fn;
-	p.userdata = userdata;
+	ldif_init_parser(&p, ctx, name, buf, 0, mapped, NULL, fn, userdata);
 	p.mode = MODE_ENTRY;
-	p.mapped = mapped;
 	/* only whole pages from the first entry on are dropped: another
 	 * thread may be reading the entries before */
 	if (n_ranges > 0 && page > 0)

@@ -12,6 +12,7 @@ int tool_exit_for(spn_status status)
 		return EXIT_CLEAN;
 	case SPN_E_USAGE:
 	case SPN_E_INPUT:
+	case SPN_E_IO:      /* a file named on the command line cannot be read */
 		return EXIT_USAGE;
 	default:
 		return EXIT_FAILURE_ENV;
@@ -21,13 +22,22 @@ int tool_exit_for(spn_status status)
 void tool_fail(const char *prog, spn_ctx *ctx, spn_status status,
 	       const char *what)
 {
+	const char *message = ctx != NULL &&
+			      spn_ctx_error_status(ctx) != SPN_OK ?
+			      spn_ctx_error(ctx) : NULL;
+
 	fprintf(stderr, "%s: ", prog);
+	/* no "FILE: FILE:12: ..." when the message names what already */
+	if (what != NULL && message != NULL &&
+	    strncmp(message, what, strlen(what)) == 0 &&
+	    message[strlen(what)] == ':')
+		what = NULL;
 	if (what != NULL) {
 		tool_print_safe(stderr, what);
 		fputs(": ", stderr);
 	}
-	if (ctx != NULL && spn_ctx_error_status(ctx) != SPN_OK)
-		tool_print_safe(stderr, spn_ctx_error(ctx));
+	if (message != NULL)
+		tool_print_safe(stderr, message);
 	else
 		fputs(spn_status_name(status), stderr);
 	fputc('\n', stderr);

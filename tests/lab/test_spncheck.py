@@ -100,6 +100,11 @@ with tempfile.TemporaryDirectory() as tmp:
        "a truncated baseline: exit 2, one line naming it", (rc, err))
     rc, out, err = run([spncheck, "dup", "--baseline", os.path.join(tmp, "no")])
     ok(rc == 2 and "No such file" in err, "a missing baseline: exit 2", (rc, err))
+    missing = os.path.join(tmp, "no.ldif")
+    rc, out, err = run([spncheck, "dup", "--ldif", missing])
+    ok(rc == 2 and out == "" and err.count(missing) == 1 and
+       "No such file" in err and len(err.splitlines()) == 1,
+       "a missing --ldif file: exit 2, one line naming it once", (rc, err))
 
 # --fail-on: the least severity that gives exit 1
 rc, out, err = run([spncheck, "dup", "--fail-on", "error"])
