@@ -66,7 +66,7 @@ static const char *account_label(const spn_index *index, uint32_t account)
 }
 
 static spn_status report(spn_ctx *ctx, const spn_index *index,
-			 const struct holder *h, size_t n,
+			 uint32_t head, const struct holder *h, size_t n,
 			 spn_findings *findings)
 {
 	const char *spn = idx_s(index, index->spns[h[0].spn].text);
@@ -77,7 +77,8 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	uint32_t *remove = NULL;
 	spn_finding f;
 	spn_status st;
-	size_t i, keep, n_remove;
+	size_t i, keep, n_remove, n_values = 0;
+	uint32_t v;
 	int variants = 0;
 
 	if (spn_name_parse(spn, &name) != SPN_OK)
@@ -87,8 +88,10 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 		if (host == NULL)
 			goto nomem;
 	}
+	for (v = head; v != IDX_NONE; v = index->spns[v].next_same)
+		n_values++;
 	accounts = calloc(n, sizeof(*accounts));
-	remove = calloc(n, sizeof(*remove));
+	remove = calloc(n_values, sizeof(*remove));
 	if (accounts == NULL || remove == NULL)
 		goto nomem;
 	for (i = 0; i < n; i++) {
@@ -117,9 +120,12 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	strbuf_puts(&fix, " on the account the service runs as (suggested: ");
 	fix_comment_text(&fix, account_label(index, h[keep].account));
 	strbuf_puts(&fix, ") and remove it from the others.\n");
-	for (i = 0, n_remove = 0; i < n; i++)
-		if (i != keep)
-			remove[n_remove++] = h[i].spn;
+	/* every value of the key the others hold: an account may hold two
+	 * case variants (an export, or a write below the DC's checks) */
+	n_remove = 0;
+	for (v = head; v != IDX_NONE; v = index->spns[v].next_same)
+		if (index->spns[v].account != h[keep].account)
+			remove[n_remove++] = v;
 	fix_remove_spns(&fix, index, remove, n_remove);
 
 	memset(&f, 0, sizeof(f));
@@ -182,7 +188,7 @@ spn_status spn_check_dup(spn_ctx *ctx, const spn_index *index,
 		if (n < 2)
 			continue;
 		qsort_r(h, n, sizeof(*h), cmp_holder, (void *)index);
-		st = report(ctx, index, h, n, findings);
+		st = report(ctx, index, i, h, n, findings);
 		if (st != SPN_OK)
 			goto cleanup;
 	}

@@ -76,6 +76,25 @@ static void test_ports_and_same_account_are_not_duplicates(void **state)
 	run(f, 0);
 }
 
+/* An account that holds two case variants of a duplicated SPN (an export,
+ * or a value written below the DC's checks) loses both in the fix; the
+ * account kept keeps both of its own. */
+static void test_fix_removes_every_variant_an_account_holds(void **state)
+{
+	struct fixture *f = *state;
+	const char *c[] = { "cifs/y.corp.test", "CIFS/y.corp.test" };
+	const char *d[] = { "cifs/Y.corp.test", "CIFS/Y.CORP.TEST" };
+	const spn_finding *x;
+
+	add(f, SPN_ACCOUNT_USER, "CN=c,DC=corp", "c", NULL, c, 2);
+	add(f, SPN_ACCOUNT_USER, "CN=d,DC=corp", "d", NULL, d, 2);
+	x = run(f, 1);
+	assert_int_equal(x->n_accounts, 2);
+	assert_non_null(strstr(x->fix, "setspn -D \"cifs/Y.corp.test\" d\n"));
+	assert_non_null(strstr(x->fix, "setspn -D \"CIFS/Y.CORP.TEST\" d\n"));
+	assert_null(strstr(x->fix, "\" c\n"));
+}
+
 static void test_keeps_the_computer_named_by_the_host(void **state)
 {
 	struct fixture *f = *state;
@@ -168,6 +187,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_case_variants_are_one_spn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ports_and_same_account_are_not_duplicates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fix_removes_every_variant_an_account_holds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keeps_the_computer_named_by_the_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_computers_are_named_without_dollar, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_three_way_and_many, setup, teardown),
