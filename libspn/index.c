@@ -333,6 +333,11 @@ SPN_EXPORT spn_status spn_index_new(spn_index **index_out)
 	index = calloc(1, sizeof(*index));
 	if (index == NULL)
 		goto cleanup;
+	if (pthread_mutex_init(&index->derived_lock, NULL) != 0) {
+		free(index);
+		index = NULL;
+		goto cleanup;
+	}
 	index->table_mask = 1023;
 	index->table = table_alloc((size_t)index->table_mask + 1);
 	if (index->table == NULL)
@@ -357,6 +362,7 @@ SPN_EXPORT void spn_index_free(spn_index *index)
 	if (index == NULL)
 		return;
 	idx_derived_drop(index);
+	pthread_mutex_destroy(&index->derived_lock);
 	free(index->pool);
 	free(index->accounts);
 	free(index->spns);

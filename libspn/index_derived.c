@@ -338,21 +338,6 @@ cleanup:
 	return rc;
 }
 
-const idx_derived *idx_derived_names(const spn_index *index)
-{
-	idx_derived *d = derived_of(index);
-
-	if (d == NULL)
-		return NULL;
-	if (!d->have_names) {
-		if (build_names(index, d) != 0) {
-			idx_derived_drop((spn_index *)index);
-			return NULL;
-		}
-		d->have_names = 1;
-	}
-	return d;
-}
 
 uint32_t idx_name_find(const idx_derived *d, const char *name, size_t len)
 {
@@ -470,22 +455,6 @@ static int build_spn_hosts(const spn_index *index, idx_derived *d)
 			d->name_slots[2 * name_slot(d, &batch[j].key) + 1];
 	free(batch);
 	return 0;
-}
-
-const idx_derived *idx_derived_spn_hosts(const spn_index *index)
-{
-	idx_derived *d = (idx_derived *)idx_derived_names(index);
-
-	if (d == NULL)
-		return NULL;
-	if (!d->have_spn_hosts) {
-		if (build_spn_hosts(index, d) != 0) {
-			idx_derived_drop((spn_index *)index);
-			return NULL;
-		}
-		d->have_spn_hosts = 1;
-	}
-	return d;
 }
 
 /* ------------------------------------------------------------ addresses */
@@ -683,22 +652,6 @@ cleanup:
 	return rc;
 }
 
-const idx_derived *idx_derived_addresses(const spn_index *index)
-{
-	idx_derived *d = (idx_derived *)idx_derived_names(index);
-
-	if (d == NULL)
-		return NULL;
-	if (!d->have_addresses) {
-		if (build_addresses(index, d) != 0) {
-			idx_derived_drop((spn_index *)index);
-			return NULL;
-		}
-		d->have_addresses = 1;
-	}
-	return d;
-}
-
 uint32_t idx_address_find(const idx_derived *d, const char *text, size_t len)
 {
 	unsigned char addr[16];
@@ -714,4 +667,66 @@ uint32_t idx_address_find(const idx_derived *d, const char *text, size_t len)
 		return IDX_NONE;
 	e = hostmap_find_key(d->v6, &k);
 	return e != HOSTMAP_NONE ? hostmap_value(d->v6, e) : IDX_NONE;
+}
+
+/* ------------------------------------------------------------ access */
+
+/* The part of the derived data that build() fills, built once; the
+ * caller holds the index's derived_lock. A build that fails marks the
+ * cache failed instead of freeing it: another thread may be reading the
+ * parts already built. */
+static idx_derived *build_once(const spn_index *index, idx_derived *d,
+			       uint8_t *have,
+			       int (*build)(const spn_index *, idx_derived *))
+{
+	if (d == NULL || d->failed)
+		return NULL;
+	if (!*have) {
+		if (build(index, d) != 0) {
+			d->failed = 1;
+			return NULL;
+		}
+		*have = 1;
+	}
+	return d;
+}
+
+static idx_derived *names_locked(const spn_index *index)
+{
+	idx_derived *d = derived_of(index);
+
+	return d != NULL ? build_once(index, d, &d->have_names, build_names) :
+			   NULL;
+}
+
+/* Build (once) and return a part: checks may run on several threads over
+ * one index; what is built is never changed, so reading needs no lock. */
+static const idx_derived *derived_part(const spn_index *index, int part)
+{
+	spn_index *m = (spn_index *)index;
+	idx_derived *d;
+
+	pthread_mutex_lock(&m->derived_lock);
+	d = names_locked(index);
+	if (d != NULL && part == 1)
+		d = build_once(index, d, &d->have_spn_hosts, build_spn_hosts);
+	else if (d != NULL && part == 2)
+		d = build_once(index, d, &d->have_addresses, build_addresses);
+	pthread_mutex_unlock(&m->derived_lock);
+	return d;
+}
+
+const idx_derived *idx_derived_names(const spn_index *index)
+{
+	return derived_part(index, 0);
+}
+
+const idx_derived *idx_derived_spn_hosts(const spn_index *index)
+{
+	return derived_part(index, 1);
+}
+
+const idx_derived *idx_derived_addresses(const spn_index *index)
+{
+	return derived_part(index, 2);
 }

@@ -7,8 +7,9 @@
  * it grows (every spn_index_add_* drops them) or is freed.
  *
  * The checks get the index as const; the parts are filled in through that
- * pointer. An index is therefore not safe for checks running concurrently
- * in several threads (it never was: nothing in it is locked). */
+ * pointer, under the index's derived_lock, so checks may run on several
+ * threads over one index (while nothing adds to it). A part once built is
+ * never changed. */
 #ifndef SPN_INDEX_DERIVED_H
 #define SPN_INDEX_DERIVED_H
 
@@ -70,6 +71,7 @@ typedef struct idx_derived {
 			       * node's A or AAAA record, or IDX_NONE */
 
 	uint8_t have_names, have_spn_hosts, have_addresses;
+	uint8_t failed;        /* a build ran out of memory: NULL until dropped */
 } idx_derived;
 
 /* The index's derived data with the named part built (and, for SPN hosts,

@@ -10,6 +10,7 @@
 #ifndef SPN_INDEX_IMPL_H
 #define SPN_INDEX_IMPL_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <spn/index.h>
 
@@ -63,6 +64,7 @@ typedef struct idx_mapping {
 
 struct spn_index {
 	struct idx_derived *derived;  /* index_derived.h: built on first use */
+	pthread_mutex_t derived_lock; /* checks on several threads build it */
 	char *pool;
 	size_t pool_len, pool_cap;
 

@@ -48,7 +48,9 @@ unsigned int spn_check_needs(size_t i);    /* SPN_LOAD_* bits */
 /* Index of the check with this name, or -1. */
 int spn_check_find(const char *name);
 
-/* Run one check over the index, appending its findings (sorted). */
+/* Run one check over the index, appending its findings (sorted). Checks
+ * may run on several threads over one index (each with its own ctx and
+ * findings) as long as nothing adds to the index meanwhile. */
 spn_status spn_check_run(spn_ctx *ctx, const spn_index *index,
 			 const char *name, spn_findings *findings);
 

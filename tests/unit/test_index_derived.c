@@ -2,6 +2,7 @@
  * share: what each chain holds and in which order, the cases the maps must
  * keep apart, and that growing the index drops the derived data. */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -335,6 +336,74 @@ static void test_ipv4_text(void **state)
 	}
 }
 
+struct check_thread {
+	const spn_index *index;
+	const char *check;
+	spn_status status;
+	size_t found;
+};
+
+static void *run_check(void *arg)
+{
+	struct check_thread *t = arg;
+	spn_findings *findings = NULL;
+	spn_ctx *ctx = NULL;
+
+	t->status = spn_ctx_new(&ctx);
+	if (t->status == SPN_OK)
+		t->status = spn_findings_new(&findings);
+	if (t->status == SPN_OK)
+		t->status = spn_check_run(ctx, t->index, t->check, findings);
+	t->found = spn_findings_count(findings);
+	spn_findings_free(findings);
+	spn_ctx_unref(ctx);
+	return NULL;
+}
+
+/* Two checks on two threads over one index build its shared data once,
+ * under the index's lock, and find what each finds alone (the sanitizer
+ * runs of the unit suite see any race). */
+static void test_checks_on_two_threads(void **state)
+{
+	struct fixture *f = *state;
+	struct check_thread t[2] = { { f->index, "alias", SPN_OK, 0 },
+				     { f->index, "ip", SPN_OK, 0 } };
+	pthread_t id[2];
+	char host[64], spn[80], alias[64], addr[32];
+	const char *spns[2];
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		snprintf(host, sizeof(host), "h%d.corp.test", i);
+		snprintf(spn, sizeof(spn), "HOST/h%d.corp.test", i);
+		snprintf(alias, sizeof(alias), "alias%d.corp.test", i);
+		snprintf(addr, sizeof(addr), "A 10.0.%d.%d", i / 250, i % 250);
+		spns[0] = spn;
+		spns[1] = "http/10.9.0.1";
+		account(f, SPN_ACCOUNT_COMPUTER, host, host, NULL, spns,
+			i % 100 == 0 ? 2 : 1);
+		node(f, host, "corp.test", addr, 0);
+		node(f, alias, "corp.test", addr, 0);
+	}
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&id[i], NULL, run_check, &t[i]),
+				 0);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(id[i], NULL), 0);
+	assert_int_equal(t[0].status, SPN_OK);
+	assert_int_equal(t[1].status, SPN_OK);
+	assert_int_equal(t[0].found, 2000);   /* every alias: no SPN */
+	assert_int_equal(t[1].found, 1);      /* http/10.9.0.1, 20 holders */
+	/* and the same again, one at a time, from what the threads built */
+	for (i = 0; i < 2; i++) {
+		size_t found = t[i].found;
+
+		run_check(&t[i]);
+		assert_int_equal(t[i].status, SPN_OK);
+		assert_int_equal(t[i].found, found);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,6 +416,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_growth_drops, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_checks_on_two_threads,
+						setup, teardown),
 		cmocka_unit_test(test_ipv4_text),
 	};
 
