@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <spn/index.h>
 #include "context_impl.h"
@@ -752,26 +753,53 @@ cleanup:
 #define LOAD_BITS (LOAD_ALL | SPN_LOAD_SHARED_ONLY)
 
 /* buf is NULL for the file name. */
+/* Whether the file at name was written to in place since before was
+ * taken. A file replaced by another (a new inode) is not: the mapping still
+ * reads the old one. */
+static int changed_in_place(const char *name, const struct stat *before)
+{
+	struct stat now;
+
+	if (stat(name, &now) != 0 || now.st_dev != before->st_dev ||
+	    now.st_ino != before->st_ino)
+		return 0;
+	return now.st_size != before->st_size ||
+	       now.st_mtim.tv_sec != before->st_mtim.tv_sec ||
+	       now.st_mtim.tv_nsec != before->st_mtim.tv_nsec;
+}
+
 static spn_status load(spn_index *index, spn_ctx *ctx, const char *name,
 		       const char *buf, size_t len, unsigned int what,
 		       size_t n_parts)
 {
 	const char *map = NULL;
 	size_t map_len = 0;
-	int mapped = buf == NULL, redo = 1;
+	struct stat before;
+	int mapped = buf == NULL, redo = 1, have_before = 0;
 	spn_status st = SPN_OK;
 
 	if (mapped) {
+		have_before = stat(name, &before) == 0;
 		st = spn_ldif_map_file(ctx, name, &map, &map_len);
 		if (st != SPN_OK)
 			return st;
 		buf = map;
 		len = map_len;
 	}
-	/* only the dup check's accounts are asked for: two passes */
-	if (what == (SPN_LOAD_ACCOUNTS | SPN_LOAD_SHARED_ONLY))
+	/* Only the dup check's accounts are asked for, into an empty index
+	 * (the first pass sees only this source's SPNs): two passes. */
+	if (what == (SPN_LOAD_ACCOUNTS | SPN_LOAD_SHARED_ONLY) &&
+	    spn_index_account_count(index) == 0) {
 		st = ldif_load_shared(index, ctx, name, buf, len, mapped,
 				      n_parts, &redo);
+		/* the second pass read again what the first one chose */
+		if (!redo && st == SPN_OK && have_before &&
+		    changed_in_place(name, &before))
+			st = spn_error(ctx, SPN_E_INPUT,
+				       "%s: the file was written to while it "
+				       "was read: read it again once the "
+				       "export is complete", name);
+	}
 	if (redo)
 		st = load_serial(index, ctx, name, buf, len, mapped,
 				 what & LOAD_ALL);

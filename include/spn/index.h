@@ -41,9 +41,9 @@ size_t spn_index_dns_node_count(const spn_index *index);
  * (spn_key: AD's case-insensitive comparison) another SPN value in the
  * source also has: all the dup check reads. The other accounts are still
  * read, checked and counted, but not kept. spn_index_load_ldif honours it
- * when accounts are the only part asked for (with SPN_LOAD_DNS or
- * SPN_LOAD_MAPPINGS it keeps every account); spn_index_load_dir keeps
- * every account (a live scan streams each entry once). */
+ * when accounts are the only part asked for and the index is still empty
+ * (otherwise it keeps every account); spn_index_load_dir keeps every
+ * account (a live scan streams each entry once). */
 #define SPN_LOAD_SHARED_ONLY 0x8u
 
 /* Fill the index from a live directory (one streamed scan per part). */
