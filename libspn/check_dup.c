@@ -154,10 +154,10 @@ spn_status spn_check_dup(spn_ctx *ctx, const spn_index *index,
 			 spn_findings *findings)
 {
 	struct holder *h = NULL, *p;
-	size_t n, cap = 0, j;
+	uint32_t *acc = NULL, *spns = NULL;
+	size_t n, cap = 0, h_cap = 0, j;
 	spn_status st = SPN_OK;
-	uint32_t i, s;
-	int seen;
+	uint32_t i;
 
 	IDX_FOR_EACH_KEY_HEAD(index, i) {
 		if (index->spns[i].next_same == IDX_NONE)
@@ -165,34 +165,32 @@ spn_status spn_check_dup(spn_ctx *ctx, const spn_index *index,
 		/* Distinct holders: one account holding two case variants of
 		 * its own SPN is not a duplicate. */
 		n = 0;
-		for (s = i; s != IDX_NONE; s = index->spns[s].next_same) {
-			seen = 0;
-			for (j = 0; j < n && !seen; j++)
-				seen = h[j].account == index->spns[s].account;
-			if (seen)
-				continue;
-			if (n == cap) {
-				cap = cap ? cap * 2 : 8;
-				p = realloc(h, cap * sizeof(*h));
-				if (p == NULL) {
-					st = spn_error(ctx, SPN_E_NOMEM,
-						       "out of memory in dup");
-					goto cleanup;
-				}
-				h = p;
-			}
-			h[n].account = index->spns[s].account;
-			h[n].spn = s;
-			n++;
-		}
+		if (idx_group_holders(index, i, 0, &acc, &spns, &n, &cap) != 0)
+			goto nomem;
 		if (n < 2)
 			continue;
+		if (n > h_cap) {
+			p = realloc(h, cap * sizeof(*h));
+			if (p == NULL)
+				goto nomem;
+			h = p;
+			h_cap = cap;
+		}
+		for (j = 0; j < n; j++) {
+			h[j].account = acc[j];
+			h[j].spn = spns[j];
+		}
 		qsort_r(h, n, sizeof(*h), cmp_holder, (void *)index);
 		st = report(ctx, index, i, h, n, findings);
 		if (st != SPN_OK)
 			goto cleanup;
 	}
+	goto cleanup;
+nomem:
+	st = spn_error(ctx, SPN_E_NOMEM, "out of memory in dup");
 cleanup:
 	free(h);
+	free(acc);
+	free(spns);
 	return st;
 }

@@ -34,38 +34,6 @@ static const char *account_label(const spn_index *index, uint32_t account)
 	return a->sam ? idx_s(index, a->sam) : idx_s(index, a->dn);
 }
 
-/* The distinct accounts holding the SPN key group that starts at head. */
-static int collect_holders(struct ip_run *r, uint32_t head)
-{
-	uint32_t s, *p, *q;
-	size_t i, cap;
-	int seen;
-
-	r->n_holders = 0;
-	for (s = head; s != IDX_NONE; s = r->index->spns[s].next_same) {
-		seen = 0;
-		for (i = 0; i < r->n_holders && !seen; i++)
-			seen = r->holders[i] == r->index->spns[s].account;
-		if (seen)
-			continue;
-		if (r->n_holders == r->cap_holders) {
-			cap = r->cap_holders ? r->cap_holders * 2 : 8;
-			p = realloc(r->holders, cap * sizeof(*p));
-			if (p == NULL)
-				return -1;
-			r->holders = p;
-			q = realloc(r->spns, cap * sizeof(*q));
-			if (q == NULL)
-				return -1;
-			r->spns = q;
-			r->cap_holders = cap;
-		}
-		r->holders[r->n_holders] = r->index->spns[s].account;
-		r->spns[r->n_holders++] = s;
-	}
-	return 0;
-}
-
 /* The first computer whose own name is the name of node, or IDX_NONE. */
 static uint32_t node_computers(const struct ip_run *r, uint32_t node)
 {
@@ -130,7 +98,9 @@ static spn_status report(struct ip_run *r, uint32_t head, const char *host,
 	spn_finding f;
 	int own = 1;
 
-	if (collect_holders(r, head) != 0)
+	r->n_holders = 0;
+	if (idx_group_holders(index, head, 0, &r->holders, &r->spns,
+			      &r->n_holders, &r->cap_holders) != 0)
 		goto cleanup;
 	host_display = spn_host_display(host);
 	accounts = calloc(r->n_holders, sizeof(*accounts));

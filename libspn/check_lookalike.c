@@ -136,33 +136,6 @@ static uint32_t map_get_or_put(struct skel_map *m, const char *key,
 	return head;
 }
 
-/* The holders of a key group appended to *acc, each once (accounts already
- * in acc[from..*n) are not added again). */
-static int add_holders(const spn_index *index, uint32_t head, size_t from,
-		       uint32_t **acc, size_t *n, size_t *cap)
-{
-	uint32_t s, *p;
-	size_t j;
-	int seen;
-
-	for (s = head; s != IDX_NONE; s = index->spns[s].next_same) {
-		seen = 0;
-		for (j = from; j < *n && !seen; j++)
-			seen = (*acc)[j] == index->spns[s].account;
-		if (seen)
-			continue;
-		if (*n == *cap) {
-			*cap = *cap ? *cap * 2 : 8;
-			p = realloc(*acc, *cap * sizeof(**acc));
-			if (p == NULL)
-				return -1;
-			*acc = p;
-		}
-		(*acc)[(*n)++] = index->spns[s].account;
-	}
-	return 0;
-}
-
 static int group_only_held_by(const spn_index *index, uint32_t head,
 			      uint32_t account)
 {
@@ -369,12 +342,13 @@ spn_status spn_check_lookalike(spn_ctx *ctx, const spn_index *index,
 		    group_only_held_by(index, target, index->spns[i].account))
 			continue;
 		n = 0;
-		if (add_holders(index, i, 0, &acc, &n, &cap) != 0) {
+		if (idx_group_holders(index, i, 0, &acc, NULL, &n, &cap) != 0) {
 			st = spn_error(ctx, SPN_E_NOMEM, "out of memory in lookalike");
 			goto cleanup;
 		}
 		n_look = n;
-		if (add_holders(index, target, n_look, &acc, &n, &cap) != 0) {
+		if (idx_group_holders(index, target, n_look, &acc, NULL, &n,
+				      &cap) != 0) {
 			st = spn_error(ctx, SPN_E_NOMEM, "out of memory in lookalike");
 			goto cleanup;
 		}

@@ -30,7 +30,8 @@ struct orphan_run {
 	int resolve;
 	const idx_derived *d; /* names, SPN hosts */
 	hostmap *resolved;    /* host -> 1 (resolves) or 0, when resolving */
-	uint32_t *holders;
+	uint32_t *accounts;   /* accounts of the SPN being reported */
+	uint32_t *holders;    /* each one's value */
 	size_t n_holders, cap_holders;
 	spn_status failure;   /* why resolves() returned -1 */
 };
@@ -108,33 +109,6 @@ static int resolves(struct orphan_run *r, const char *host, size_t len)
 	return answer;
 }
 
-static int collect_holders(struct orphan_run *r, uint32_t head)
-{
-	uint32_t s, *p;
-	size_t i, cap;
-	int seen;
-
-	r->n_holders = 0;
-	for (s = head; s != IDX_NONE; s = r->index->spns[s].next_same) {
-		seen = 0;
-		for (i = 0; i < r->n_holders && !seen; i++)
-			seen = r->index->spns[r->holders[i]].account ==
-			       r->index->spns[s].account;
-		if (seen)
-			continue;
-		if (r->n_holders == r->cap_holders) {
-			cap = r->cap_holders ? r->cap_holders * 2 : 8;
-			p = realloc(r->holders, cap * sizeof(*p));
-			if (p == NULL)
-				return -1;
-			r->holders = p;
-			r->cap_holders = cap;
-		}
-		r->holders[r->n_holders++] = s;
-	}
-	return 0;
-}
-
 static spn_status report(struct orphan_run *r, uint32_t head,
 			 const char *host, spn_host_kind kind)
 {
@@ -146,14 +120,15 @@ static spn_status report(struct orphan_run *r, uint32_t head,
 	spn_finding f;
 	size_t i;
 
-	if (collect_holders(r, head) != 0)
+	r->n_holders = 0;
+	if (idx_group_holders(index, head, 0, &r->accounts, &r->holders,
+			      &r->n_holders, &r->cap_holders) != 0)
 		goto cleanup;
 	accounts = calloc(r->n_holders, sizeof(*accounts));
 	if (accounts == NULL)
 		goto cleanup;
 	for (i = 0; i < r->n_holders; i++)
-		accounts[i] = idx_finding_account(index,
-				index->spns[r->holders[i]].account);
+		accounts[i] = idx_finding_account(index, r->accounts[i]);
 
 	strbuf_printf(&msg, "%s (on %s%s) names %s, which is neither a "
 		      "computer's %s nor a name in the AD DNS zones%s: a stale "
@@ -161,7 +136,7 @@ static spn_status report(struct orphan_run *r, uint32_t head,
 		      "AD-integrated zone by default and point it at a machine "
 		      "of theirs, which then receives tickets for this "
 		      "account's key (ghost SPN-jacking).", spn,
-		      account_label(index, index->spns[r->holders[0]].account),
+		      account_label(index, r->accounts[0]),
 		      r->n_holders > 1 ? " and others" : "", host,
 		      kind == SPN_HOST_SHORT ? "short name" : "DNS name",
 		      r->resolve ? ", and the resolver does not know it" : "");
@@ -235,6 +210,7 @@ static spn_status run_orphan(spn_ctx *ctx, const spn_index *index,
 	}
 cleanup:
 	hostmap_free(r.resolved);
+	free(r.accounts);
 	free(r.holders);
 	return st;
 }

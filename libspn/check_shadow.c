@@ -183,32 +183,6 @@ static int group_has_account(const spn_index *index, uint32_t head,
 	return 0;
 }
 
-/* Distinct holders of a key group appended to *acc (capacity grows). */
-static int add_holders(const spn_index *index, uint32_t head,
-		       uint32_t **acc, size_t *n, size_t *cap)
-{
-	uint32_t s, *p;
-	size_t j;
-	int seen;
-
-	for (s = head; s != IDX_NONE; s = index->spns[s].next_same) {
-		seen = 0;
-		for (j = 0; j < *n && !seen; j++)
-			seen = (*acc)[j] == index->spns[s].account;
-		if (seen)
-			continue;
-		if (*n == *cap) {
-			*cap = *cap ? *cap * 2 : 8;
-			p = realloc(*acc, *cap * sizeof(**acc));
-			if (p == NULL)
-				return -1;
-			*acc = p;
-		}
-		(*acc)[(*n)++] = index->spns[s].account;
-	}
-	return 0;
-}
-
 static const char *label_of(const spn_finding_account *fa)
 {
 	return fa->sam != NULL ? fa->sam : fa->dn;
@@ -325,7 +299,7 @@ spn_status spn_check_shadow(spn_ctx *ctx, const spn_index *index,
 		if (host_head == IDX_NONE)
 			continue;
 		n = 0;
-		if (add_holders(index, i, &acc, &n, &cap) != 0) {
+		if (idx_group_holders(index, i, 0, &acc, NULL, &n, &cap) != 0) {
 			st = spn_error(ctx, SPN_E_NOMEM, "out of memory in shadow");
 			goto cleanup;
 		}
@@ -337,7 +311,8 @@ spn_status spn_check_shadow(spn_ctx *ctx, const spn_index *index,
 			shared = group_has_account(index, host_head, acc[j]);
 		if (shared)
 			continue;
-		if (add_holders(index, host_head, &acc, &n, &cap) != 0) {
+		if (idx_group_holders(index, host_head, 0, &acc, NULL, &n,
+				      &cap) != 0) {
 			st = spn_error(ctx, SPN_E_NOMEM, "out of memory in shadow");
 			goto cleanup;
 		}

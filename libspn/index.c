@@ -459,6 +459,41 @@ static uint32_t find_slot(const spn_index *index, const char *spn, size_t len,
 	return slot;
 }
 
+int idx_group_holders(const spn_index *index, uint32_t head, size_t from,
+		      uint32_t **acc, uint32_t **spns, size_t *n, size_t *cap)
+{
+	uint32_t s, account, *p;
+	size_t j, new_cap;
+	int seen;
+
+	for (s = head; s != IDX_NONE; s = index->spns[s].next_same) {
+		account = index->spns[s].account;
+		seen = 0;
+		for (j = from; j < *n && !seen; j++)
+			seen = (*acc)[j] == account;
+		if (seen)
+			continue;
+		if (*n == *cap) {
+			new_cap = *cap ? *cap * 2 : 8;
+			p = realloc(*acc, new_cap * sizeof(*p));
+			if (p == NULL)
+				return -1;
+			*acc = p;
+			if (spns != NULL) {
+				p = realloc(*spns, new_cap * sizeof(*p));
+				if (p == NULL)
+					return -1;
+				*spns = p;
+			}
+			*cap = new_cap;
+		}
+		if (spns != NULL)
+			(*spns)[*n] = s;
+		(*acc)[(*n)++] = account;
+	}
+	return 0;
+}
+
 uint32_t idx_find_spn(const spn_index *index, const char *spn)
 {
 	size_t len = strlen(spn);

@@ -119,6 +119,14 @@ int idx_key_hash64(const char *spn, size_t len, uint64_t *hash_out);
 /* Whether two SPNs have the same normalised key. */
 int idx_key_equal(const char *a, const char *b);
 
+/* The distinct holders of the key group that starts at head: each account
+ * of the group not already in acc[from..*n) is appended to acc, in group
+ * order; when spns is not NULL, (*spns)[k] gets the group's first SPN that
+ * (*acc)[k] holds. The arrays grow together (*cap). 0, or -1 when out of
+ * memory. */
+int idx_group_holders(const spn_index *index, uint32_t head, size_t from,
+		      uint32_t **acc, uint32_t **spns, size_t *n, size_t *cap);
+
 /* The first SPN whose key equals spn's, or IDX_NONE. */
 uint32_t idx_find_spn(const spn_index *index, const char *spn);
 
