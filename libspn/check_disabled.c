@@ -32,17 +32,11 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	const char *label = fa.sam != NULL ? fa.sam : fa.dn;
 	strbuf msg = STRBUF_INIT, fx = STRBUF_INIT;
 	char *host = NULL;
-	spn_name *name = NULL;
 	spn_status st = SPN_E_NOMEM;
 	spn_finding f;
 
-	if (spn_name_parse(spn, &name) != SPN_OK)
+	if (spn_findings_spn_host(spn, &host) != 0)
 		goto cleanup;
-	if (name->invalid == NULL && name->host != NULL) {
-		host = spn_host_display(name->host);
-		if (host == NULL)
-			goto cleanup;
-	}
 	strbuf_printf(&msg, "%s is held by %s, a disabled account: the KDC "
 		      "still issues tickets for it, encrypted with %s's key, so "
 		      "a service now running as another account cannot accept "
@@ -74,7 +68,6 @@ cleanup:
 	strbuf_free(&msg);
 	strbuf_free(&fx);
 	free(host);
-	spn_name_free(name);
 	return st;
 }
 

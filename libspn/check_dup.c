@@ -72,7 +72,6 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	const char *spn = idx_s(index, index->spns[h[0].spn].text);
 	spn_finding_account *accounts = NULL;
 	strbuf msg = STRBUF_INIT, fix = STRBUF_INIT;
-	spn_name *name = NULL;
 	char *host = NULL;
 	uint32_t *remove = NULL;
 	spn_finding f;
@@ -81,13 +80,8 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	uint32_t v;
 	int variants = 0;
 
-	if (spn_name_parse(spn, &name) != SPN_OK)
+	if (spn_findings_spn_host(spn, &host) != 0)
 		goto nomem;
-	if (name->invalid == NULL && name->host != NULL) {
-		host = spn_host_display(name->host);
-		if (host == NULL)
-			goto nomem;
-	}
 	for (v = head; v != IDX_NONE; v = index->spns[v].next_same)
 		n_values++;
 	accounts = calloc(n, sizeof(*accounts));
@@ -146,7 +140,6 @@ cleanup:
 	free(remove);
 	free(accounts);
 	free(host);
-	spn_name_free(name);
 	return st;
 }
 

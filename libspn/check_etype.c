@@ -178,17 +178,11 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	spn_finding_account fa = idx_finding_account(index, account);
 	strbuf msg = STRBUF_INIT, fx = STRBUF_INIT;
 	char *host = NULL, *message_text = NULL, *fix_text = NULL;
-	spn_name *name = NULL;
 	spn_status st = SPN_E_NOMEM;
 	spn_finding f;
 
-	if (spn_name_parse(spn, &name) != SPN_OK)
+	if (spn_findings_spn_host(spn, &host) != 0)
 		goto cleanup;
-	if (name->invalid == NULL && name->host != NULL) {
-		host = spn_host_display(name->host);
-		if (host == NULL)
-			goto cleanup;
-	}
 	message(&msg, index, a, account_label(&fa), p);
 	fix(&fx, &fa, a, p);
 	message_text = strbuf_take(&msg);
@@ -214,7 +208,6 @@ cleanup:
 	free(message_text);
 	free(fix_text);
 	free(host);
-	spn_name_free(name);
 	return st;
 }
 

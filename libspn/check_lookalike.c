@@ -195,19 +195,13 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	spn_finding_account *accounts = NULL;
 	strbuf msg = STRBUF_INIT, fx = STRBUF_INIT;
 	char *host = NULL;
-	spn_name *name = NULL;
 	spn_status st = SPN_E_NOMEM;
 	spn_finding f;
 	size_t i, j, n_accounts = 0;
 	int seen;
 
-	if (spn_name_parse(spn, &name) != SPN_OK)
+	if (spn_findings_spn_host(spn, &host) != 0)
 		goto cleanup;
-	if (name->invalid == NULL && name->host != NULL) {
-		host = spn_host_display(name->host);
-		if (host == NULL)
-			goto cleanup;
-	}
 	accounts = calloc(n, sizeof(*accounts));
 	if (accounts == NULL)
 		goto cleanup;
@@ -262,7 +256,6 @@ cleanup:
 	strbuf_free(&fx);
 	free(accounts);
 	free(host);
-	spn_name_free(name);
 	return st;
 }
 

@@ -143,6 +143,26 @@ void spn_findings_sort_from(spn_findings *findings, size_t start)
 		      sizeof(spn_finding), cmp_finding);
 }
 
+int spn_findings_spn_host(const char *spn, char **host_out)
+{
+	spn_name *name = NULL;
+	char *host = NULL;
+	int rc = -1;
+
+	if (spn_name_parse(spn, &name) != SPN_OK)
+		goto cleanup;
+	if (name->invalid == NULL && name->host != NULL) {
+		host = spn_host_display(name->host);
+		if (host == NULL)
+			goto cleanup;
+	}
+	*host_out = host;
+	rc = 0;
+cleanup:
+	spn_name_free(name);
+	return rc;
+}
+
 spn_status spn_findings_add_built(spn_ctx *ctx, spn_findings *findings,
 				  spn_finding *f, strbuf *message, strbuf *fix)
 {

@@ -14,6 +14,10 @@ spn_status spn_findings_add(spn_findings *findings, const spn_finding *f);
  * when any allocation failed. */
 spn_status spn_findings_add_built(spn_ctx *ctx, spn_findings *findings,
 				  spn_finding *f, strbuf *message, strbuf *fix);
+/* The host a finding about spn names: spn_host_display of the SPN's host,
+ * NULL when it has none or is not a valid SPN. 0, or -1 when out of
+ * memory. */
+int spn_findings_spn_host(const char *spn, char **host_out);
 /* Sort the findings from start on: severity, then host, then SPN. */
 void spn_findings_sort_from(spn_findings *findings, size_t start);
 
