@@ -5,6 +5,7 @@
 #define SPN_TEST_CHECK_FIXTURE_H
 
 #include <stdlib.h>
+#include <string.h>
 #include <spn/spn.h>
 
 struct fixture {
@@ -34,6 +35,38 @@ static int teardown(void **state)
 	spn_ctx_unref(f->ctx);
 	free(f);
 	return 0;
+}
+
+/* Run the check named check: it must succeed with expect findings. The
+ * first of them, or NULL. */
+static inline const spn_finding *fixture_run(struct fixture *f,
+					     const char *check, size_t expect)
+{
+	assert_int_equal(spn_check_run(f->ctx, f->index, check, f->findings),
+			 SPN_OK);
+	assert_int_equal(spn_findings_count(f->findings), expect);
+	return expect ? spn_findings_get(f->findings, 0) : NULL;
+}
+
+/* Add an account with userAccountControl and msDS-SupportedEncryptionTypes
+ * (uac < 0, enc < 0: the attribute is absent). */
+static inline void add_with_flags(struct fixture *f, spn_account_kind kind,
+				  const char *dn, const char *sam, long uac,
+				  long enc, const char *const *spns, size_t n)
+{
+	spn_account a;
+
+	memset(&a, 0, sizeof(a));
+	a.kind = kind;
+	a.dn = dn;
+	a.sam = sam;
+	a.has_uac = uac >= 0;
+	a.uac = uac >= 0 ? (unsigned int)uac : 0;
+	a.has_enc_types = enc >= 0;
+	a.enc_types = enc >= 0 ? (unsigned int)enc : 0;
+	a.spns = spns;
+	a.n_spns = n;
+	assert_int_equal(spn_index_add_account(f->index, &a), SPN_OK);
 }
 
 #endif

@@ -12,32 +12,9 @@
 
 #include "check_fixture.h"
 
-/* enc < 0: attribute absent; uac < 0: absent */
-static void add(struct fixture *f, spn_account_kind kind, const char *dn,
-		const char *sam, long uac, long enc, const char *const *spns,
-		size_t n)
-{
-	spn_account a;
-
-	memset(&a, 0, sizeof(a));
-	a.kind = kind;
-	a.dn = dn;
-	a.sam = sam;
-	a.has_uac = uac >= 0;
-	a.uac = uac >= 0 ? (unsigned int)uac : 0;
-	a.has_enc_types = enc >= 0;
-	a.enc_types = enc >= 0 ? (unsigned int)enc : 0;
-	a.spns = spns;
-	a.n_spns = n;
-	assert_int_equal(spn_index_add_account(f->index, &a), SPN_OK);
-}
-
 static const spn_finding *run(struct fixture *f, size_t expect)
 {
-	assert_int_equal(spn_check_run(f->ctx, f->index, "disabled",
-				       f->findings), SPN_OK);
-	assert_int_equal(spn_findings_count(f->findings), expect);
-	return expect ? spn_findings_get(f->findings, 0) : NULL;
+	return fixture_run(f, "disabled", expect);
 }
 
 static void test_one_finding_per_spn(void **state)
@@ -46,7 +23,8 @@ static void test_one_finding_per_spn(void **state)
 	const char *s[] = { "http/old.corp.test", "http/old" };
 	const spn_finding *x;
 
-	add(f, SPN_ACCOUNT_USER, "CN=svc_disabled,DC=corp", "svc_disabled",
+	add_with_flags(f, SPN_ACCOUNT_USER, "CN=svc_disabled,DC=corp",
+		       "svc_disabled",
 	    514, -1, s, 2);
 	run(f, 2);
 	/* sorted by host: "old" < "old.corp.test" */
@@ -78,12 +56,16 @@ static void test_enabled_accounts_are_healthy(void **state)
 	const char *b[] = { "http/nouac.corp.test" };
 	const char *c[] = { "HOST/ws01", "HOST/ws01.corp.test" };
 
-	add(f, SPN_ACCOUNT_USER, "CN=svc_app", "svc_app", 512, -1, a, 1);
+	add_with_flags(f, SPN_ACCOUNT_USER, "CN=svc_app", "svc_app", 512, -1, a,
+		       1);
 	/* no userAccountControl read: nothing is known */
-	add(f, SPN_ACCOUNT_USER, "CN=svc_nouac", "svc_nouac", -1, -1, b, 1);
-	add(f, SPN_ACCOUNT_COMPUTER, "CN=WS01", "WS01$", 4096, 28, c, 2);
+	add_with_flags(f, SPN_ACCOUNT_USER, "CN=svc_nouac", "svc_nouac", -1, -1,
+		       b, 1);
+	add_with_flags(f, SPN_ACCOUNT_COMPUTER, "CN=WS01", "WS01$", 4096, 28, c,
+		       2);
 	/* disabled, but no SPN */
-	add(f, SPN_ACCOUNT_USER, "CN=gone", "gone", 514, -1, NULL, 0);
+	add_with_flags(f, SPN_ACCOUNT_USER, "CN=gone", "gone", 514, -1, NULL,
+		       0);
 	run(f, 0);
 }
 
@@ -93,7 +75,7 @@ static void test_disabled_computer(void **state)
 	const char *c[] = { "HOST/oldpc.corp.test" };
 	const spn_finding *x;
 
-	add(f, SPN_ACCOUNT_COMPUTER, "CN=OLDPC,DC=corp", "OLDPC$",
+	add_with_flags(f, SPN_ACCOUNT_COMPUTER, "CN=OLDPC,DC=corp", "OLDPC$",
 	    4096 | 2, 28, c, 1);
 	x = run(f, 1);
 	assert_string_equal(x->accounts[0].sam, "OLDPC$");
@@ -107,8 +89,10 @@ static void test_krbtgt_is_left_out(void **state)
 	struct fixture *f = *state;
 	const char *k[] = { "kadmin/changepw" };
 
-	add(f, SPN_ACCOUNT_USER, "CN=krbtgt,CN=Users", "krbtgt", 514, -1, k, 1);
-	add(f, SPN_ACCOUNT_USER, "CN=krbtgt_8245,CN=Users", "KRBTGT_8245", 514,
+	add_with_flags(f, SPN_ACCOUNT_USER, "CN=krbtgt,CN=Users", "krbtgt", 514,
+		       -1, k, 1);
+	add_with_flags(f, SPN_ACCOUNT_USER, "CN=krbtgt_8245,CN=Users",
+		       "KRBTGT_8245", 514,
 	    -1, k, 1);
 	run(f, 0);
 }
@@ -120,7 +104,7 @@ static void test_hostile_values(void **state)
 	const spn_finding *x;
 	size_t i;
 
-	add(f, SPN_ACCOUNT_USER, "CN=a\nb", "\"$x", 514, -1, s, 2);
+	add_with_flags(f, SPN_ACCOUNT_USER, "CN=a\nb", "\"$x", 514, -1, s, 2);
 	run(f, 2);
 	for (i = 0; i < 2; i++) {
 		x = spn_findings_get(f->findings, i);

@@ -30,10 +30,7 @@ static void add(struct fixture *f, spn_account_kind kind, const char *dn,
 
 static const spn_finding *run(struct fixture *f, size_t expect)
 {
-	assert_int_equal(spn_check_run(f->ctx, f->index, "dup", f->findings),
-			 SPN_OK);
-	assert_int_equal(spn_findings_count(f->findings), expect);
-	return expect ? spn_findings_get(f->findings, 0) : NULL;
+	return fixture_run(f, "dup", expect);
 }
 
 static void test_case_variants_are_one_spn(void **state)

@@ -12,32 +12,9 @@
 
 #include "check_fixture.h"
 
-/* enc < 0: attribute absent; uac < 0: absent */
-static void add(struct fixture *f, spn_account_kind kind, const char *dn,
-		const char *sam, long uac, long enc, const char *const *spns,
-		size_t n)
-{
-	spn_account a;
-
-	memset(&a, 0, sizeof(a));
-	a.kind = kind;
-	a.dn = dn;
-	a.sam = sam;
-	a.has_uac = uac >= 0;
-	a.uac = uac >= 0 ? (unsigned int)uac : 0;
-	a.has_enc_types = enc >= 0;
-	a.enc_types = enc >= 0 ? (unsigned int)enc : 0;
-	a.spns = spns;
-	a.n_spns = n;
-	assert_int_equal(spn_index_add_account(f->index, &a), SPN_OK);
-}
-
 static const spn_finding *run(struct fixture *f, size_t expect)
 {
-	assert_int_equal(spn_check_run(f->ctx, f->index, "etype", f->findings),
-			 SPN_OK);
-	assert_int_equal(spn_findings_count(f->findings), expect);
-	return expect ? spn_findings_get(f->findings, 0) : NULL;
+	return fixture_run(f, "etype", expect);
 }
 
 static void test_rc4_only(void **state)
@@ -46,7 +23,8 @@ static void test_rc4_only(void **state)
 	const char *s[] = { "http/rc4app.corp.test" };
 	const spn_finding *x;
 
-	add(f, SPN_ACCOUNT_USER, "CN=svc_rc4,DC=corp", "svc_rc4", 512, 4, s, 1);
+	add_with_flags(f, SPN_ACCOUNT_USER, "CN=svc_rc4,DC=corp", "svc_rc4",
+		       512, 4, s, 1);
 	x = run(f, 1);
 	assert_string_equal(x->check, "etype");
 	assert_int_equal(x->severity, SPN_SEVERITY_ERROR);
@@ -74,8 +52,10 @@ static void test_des_only_and_rc4_with_des(void **state)
 	const char *r[] = { "http/olddes.corp.test" };
 	const spn_finding *x;
 
-	add(f, SPN_ACCOUNT_USER, "CN=svc_des", "svc_des", 512, 3, d, 1);
-	add(f, SPN_ACCOUNT_USER, "CN=svc_old", "svc_old", 512, 7, r, 1);
+	add_with_flags(f, SPN_ACCOUNT_USER, "CN=svc_des", "svc_des", 512, 3, d,
+		       1);
+	add_with_flags(f, SPN_ACCOUNT_USER, "CN=svc_old", "svc_old", 512, 7, r,
+		       1);
 	run(f, 2);
 	/* sorted by host: desapp < olddes */
 	x = spn_findings_get(f->findings, 0);
@@ -96,10 +76,14 @@ static void test_aes_accounts_are_healthy(void **state)
 	const char *c[] = { "http/aes128.corp.test" };
 	const char *d[] = { "HOST/dc1.corp.test", "ldap/dc1.corp.test" };
 
-	add(f, SPN_ACCOUNT_USER, "CN=svc_aes", "svc_aes", 512, 24, a, 1);
-	add(f, SPN_ACCOUNT_USER, "CN=svc_mixed", "svc_mixed", 512, 0x1C, b, 1);
-	add(f, SPN_ACCOUNT_USER, "CN=svc_128", "svc_128", 512, 0x8, c, 1);
-	add(f, SPN_ACCOUNT_COMPUTER, "CN=DC1", "DC1$", 532480, 0x1C | 0x80000,
+	add_with_flags(f, SPN_ACCOUNT_USER, "CN=svc_aes", "svc_aes", 512, 24, a,
+		       1);
+	add_with_flags(f, SPN_ACCOUNT_USER, "CN=svc_mixed", "svc_mixed", 512,
+		       0x1C, b, 1);
+	add_with_flags(f, SPN_ACCOUNT_USER, "CN=svc_128", "svc_128", 512, 0x8,
+		       c, 1);
+	add_with_flags(f, SPN_ACCOUNT_COMPUTER, "CN=DC1", "DC1$", 532480,
+		       0x1C | 0x80000,
 	    d, 2);
 	run(f, 0);
 }
@@ -111,7 +95,8 @@ static void test_use_des_key_only(void **state)
 	const spn_finding *x;
 
 	/* even with AES allowed, the flag is reported */
-	add(f, SPN_ACCOUNT_USER, "CN=svc_legacy,DC=corp", "svc_legacy",
+	add_with_flags(f, SPN_ACCOUNT_USER, "CN=svc_legacy,DC=corp",
+		       "svc_legacy",
 	    512 | 0x200000, 24, s, 1);
 	x = run(f, 1);
 	assert_int_equal(x->severity, SPN_SEVERITY_ERROR);
@@ -130,7 +115,7 @@ static void test_use_des_key_only_and_rc4(void **state)
 	const char *s[] = { "http/legacy.corp.test" };
 	const spn_finding *x;
 
-	add(f, SPN_ACCOUNT_USER, "CN=svc_legacy", "svc_legacy",
+	add_with_flags(f, SPN_ACCOUNT_USER, "CN=svc_legacy", "svc_legacy",
 	    0x200000 | 512, 4, s, 1);
 	x = run(f, 1);
 	assert_non_null(strstr(x->message, "Use only Kerberos DES"));
@@ -146,11 +131,14 @@ static void test_unset_is_info(void **state)
 	const char *z[] = { "http/zero.corp.test" };
 	const spn_finding *x;
 
-	add(f, SPN_ACCOUNT_USER, "CN=svc_unset,DC=corp", "svc_unset", 512, -1,
+	add_with_flags(f, SPN_ACCOUNT_USER, "CN=svc_unset,DC=corp", "svc_unset",
+		       512, -1,
 	    u, 1);
-	add(f, SPN_ACCOUNT_COMPUTER, "CN=NAS1,DC=corp", "NAS1$", 4096, -1, c, 5);
+	add_with_flags(f, SPN_ACCOUNT_COMPUTER, "CN=NAS1,DC=corp", "NAS1$",
+		       4096, -1, c, 5);
 	/* only the AES256-SK bit: names no encryption type */
-	add(f, SPN_ACCOUNT_USER, "CN=svc_zero,DC=corp", "svc_zero", 512, 0x20,
+	add_with_flags(f, SPN_ACCOUNT_USER, "CN=svc_zero,DC=corp", "svc_zero",
+		       512, 0x20,
 	    z, 1);
 	run(f, 3);
 	x = spn_findings_get(f->findings, 0);
@@ -179,8 +167,8 @@ static void test_errors_sort_before_info(void **state)
 	const char *a[] = { "http/a.corp.test" };
 	const char *z[] = { "http/z.corp.test" };
 
-	add(f, SPN_ACCOUNT_USER, "CN=a", "a", 512, -1, a, 1);
-	add(f, SPN_ACCOUNT_USER, "CN=z", "z", 512, 4, z, 1);
+	add_with_flags(f, SPN_ACCOUNT_USER, "CN=a", "a", 512, -1, a, 1);
+	add_with_flags(f, SPN_ACCOUNT_USER, "CN=z", "z", 512, 4, z, 1);
 	run(f, 2);
 	assert_int_equal(spn_findings_get(f->findings, 0)->severity,
 			 SPN_SEVERITY_ERROR);
@@ -193,9 +181,11 @@ static void test_no_spn_and_krbtgt_are_skipped(void **state)
 	struct fixture *f = *state;
 	const char *k[] = { "kadmin/changepw" };
 
-	add(f, SPN_ACCOUNT_USER, "CN=user", "user", 512, 4, NULL, 0);
-	add(f, SPN_ACCOUNT_USER, "CN=krbtgt", "krbtgt", 514, -1, k, 1);
-	add(f, SPN_ACCOUNT_USER, "CN=krbtgt_1234", "krbtgt_1234", 514, -1, k, 1);
+	add_with_flags(f, SPN_ACCOUNT_USER, "CN=user", "user", 512, 4, NULL, 0);
+	add_with_flags(f, SPN_ACCOUNT_USER, "CN=krbtgt", "krbtgt", 514, -1, k,
+		       1);
+	add_with_flags(f, SPN_ACCOUNT_USER, "CN=krbtgt_1234", "krbtgt_1234",
+		       514, -1, k, 1);
 	run(f, 0);
 }
 
@@ -208,7 +198,8 @@ static void test_hostile_values(void **state)
 	char *big;
 
 	/* a DN and sAMAccountName that cannot go on a command line */
-	add(f, SPN_ACCOUNT_USER, "CN=evil\n\"x\",DC=corp", "ev\"il$", 512, 4,
+	add_with_flags(f, SPN_ACCOUNT_USER, "CN=evil\n\"x\",DC=corp", "ev\"il$",
+		       512, 4,
 	    bad, 2);
 	big = malloc(100001);
 	assert_non_null(big);
@@ -216,7 +207,7 @@ static void test_hostile_values(void **state)
 	memset(big + 5, 'a', 100000 - 5);
 	big[100000] = '\0';
 	big_spns[0] = big;
-	add(f, SPN_ACCOUNT_USER, "CN=big", NULL, -1, 3, big_spns, 1);
+	add_with_flags(f, SPN_ACCOUNT_USER, "CN=big", NULL, -1, 3, big_spns, 1);
 	run(f, 2);
 	/* sorted by SPN (neither has a valid host): the big one first */
 	x = spn_findings_get(f->findings, 0);

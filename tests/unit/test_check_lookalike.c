@@ -28,10 +28,7 @@ static void add(struct fixture *f, spn_account_kind kind, const char *dn,
 
 static const spn_finding *run(struct fixture *f, size_t expect)
 {
-	assert_int_equal(spn_check_run(f->ctx, f->index, "lookalike",
-				       f->findings), SPN_OK);
-	assert_int_equal(spn_findings_count(f->findings), expect);
-	return expect ? spn_findings_get(f->findings, 0) : NULL;
+	return fixture_run(f, "lookalike", expect);
 }
 
 /* http/intranet.corp.test with a Cyrillic small i (U+0456) */
