@@ -296,13 +296,6 @@ static int classify(const struct run *r, uint32_t node, struct cand *c)
 	return 1;
 }
 
-static const char *account_label(const spn_index *index, uint32_t account)
-{
-	const idx_account *a = &index->accounts[account];
-
-	return a->sam ? idx_s(index, a->sam) : idx_s(index, a->dn);
-}
-
 static void put_owner(strbuf *b, const spn_index *index, uint32_t id)
 {
 	const char *dns;
@@ -313,9 +306,9 @@ static void put_owner(strbuf *b, const spn_index *index, uint32_t id)
 	}
 	dns = idx_s(index, index->accounts[id].dns_host);
 	if (dns[0] != '\0')
-		strbuf_printf(b, "%s (%s)", dns, account_label(index, id));
+		strbuf_printf(b, "%s (%s)", dns, idx_account_label(index, id));
 	else
-		strbuf_puts(b, account_label(index, id));
+		strbuf_puts(b, idx_account_label(index, id));
 }
 
 static void put_owners(strbuf *b, const spn_index *index,
@@ -425,10 +418,10 @@ static void fix_none(strbuf *fix, const struct run *r, const struct cand *c,
 	strbuf_printf(fix, "# Register the alias on %s, the host it points "
 		      "to. SMB servers must also accept the name: 'netdom "
 		      "computername %s /add:%s' does both.\n",
-		      account_label(r->index, comp),
+		      idx_account_label(r->index, comp),
 		      idx_s(r->index, r->index->accounts[comp].dns_host)[0] ?
 		      idx_s(r->index, r->index->accounts[comp].dns_host) :
-		      account_label(r->index, comp), host);
+		      idx_account_label(r->index, comp), host);
 	fix_setspn_add(fix, spn, fa.sam, fa.dn);
 	strbuf_puts(fix, "# or with ldapmodify:\n");
 	fix_ldif_modify(fix, fa.dn, "add", "servicePrincipalName", spn);
@@ -445,7 +438,7 @@ static void fix_move(strbuf *fix, const struct run *r, const struct cand *c,
 	if (h->verdict == V_ELSEWHERE && comp != IDX_NONE) {
 		to = idx_finding_account(r->index, comp);
 		strbuf_printf(fix, "# Move %s to %s, the host %s points to:\n",
-			      spn, account_label(r->index, comp), host);
+			      spn, idx_account_label(r->index, comp), host);
 		fix_setspn_delete(fix, spn, from.sam, from.dn);
 		fix_setspn_add(fix, spn, to.sam, to.dn);
 		strbuf_puts(fix, "# or with ldapmodify:\n");
@@ -502,7 +495,7 @@ static spn_status report(struct run *r, const struct cand *c)
 		goto cleanup;
 
 	describe(&msg, r, c, host);
-	who = worst != NULL ? account_label(index, worst->account) : NULL;
+	who = worst != NULL ? idx_account_label(index, worst->account) : NULL;
 	switch (v) {
 	case V_NONE:
 		strbuf_printf(&msg, ", but no account holds an SPN for it: "

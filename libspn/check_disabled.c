@@ -29,7 +29,7 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 {
 	const char *spn = idx_s(index, index->spns[s].text);
 	spn_finding_account fa = idx_finding_account(index, account);
-	const char *label = fa.sam != NULL ? fa.sam : fa.dn;
+	const char *label = finding_account_label(&fa);
 	strbuf msg = STRBUF_INIT, fx = STRBUF_INIT;
 	char *host = NULL;
 	spn_status st = SPN_E_NOMEM;

@@ -58,13 +58,6 @@ static int cmp_holder(const void *a, const void *b, void *data)
 			  idx_s(index, index->accounts[y->account].dn));
 }
 
-static const char *account_label(const spn_index *index, uint32_t account)
-{
-	const idx_account *a = &index->accounts[account];
-
-	return a->sam ? idx_s(index, a->sam) : idx_s(index, a->dn);
-}
-
 static spn_status report(spn_ctx *ctx, const spn_index *index,
 			 uint32_t head, const struct holder *h, size_t n,
 			 spn_findings *findings)
@@ -98,7 +91,7 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	for (i = 0; i < n && i < MAX_LISTED; i++) {
 		if (i > 0)
 			strbuf_puts(&msg, ", ");
-		strbuf_puts(&msg, account_label(index, h[i].account));
+		strbuf_puts(&msg, idx_account_label(index, h[i].account));
 	}
 	if (n > MAX_LISTED)
 		strbuf_printf(&msg, ", and %zu more", n - MAX_LISTED);
@@ -112,7 +105,7 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	strbuf_puts(&fix, "# Review: keep ");
 	fix_comment_text(&fix, spn);
 	strbuf_puts(&fix, " on the account the service runs as (suggested: ");
-	fix_comment_text(&fix, account_label(index, h[keep].account));
+	fix_comment_text(&fix, idx_account_label(index, h[keep].account));
 	strbuf_puts(&fix, ") and remove it from the others.\n");
 	/* every value of the key the others hold: an account may hold two
 	 * case variants (an export, or a write below the DC's checks) */

@@ -52,11 +52,6 @@ static enum problem classify(const idx_account *a)
 	return P_DES_ONLY;
 }
 
-static const char *account_label(const spn_finding_account *fa)
-{
-	return fa->sam != NULL ? fa->sam : fa->dn;
-}
-
 /* "(http/a, http/b, http/c and 4 more)" */
 static void list_spns(strbuf *b, const spn_index *index, const idx_account *a)
 {
@@ -183,7 +178,7 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 
 	if (spn_findings_spn_host(spn, &host) != 0)
 		goto cleanup;
-	message(&msg, index, a, account_label(&fa), p);
+	message(&msg, index, a, finding_account_label(&fa), p);
 	fix(&fx, &fa, a, p);
 	message_text = strbuf_take(&msg);
 	fix_text = strbuf_take(&fx);

@@ -27,13 +27,6 @@ struct ip_run {
 	size_t n_holders, cap_holders;
 };
 
-static const char *account_label(const spn_index *index, uint32_t account)
-{
-	const idx_account *a = &index->accounts[account];
-
-	return a->sam ? idx_s(index, a->sam) : idx_s(index, a->dn);
-}
-
 /* The first computer whose own name is the name of node, or IDX_NONE. */
 static uint32_t node_computers(const struct ip_run *r, uint32_t node)
 {
@@ -80,7 +73,7 @@ static size_t put_owners(strbuf *b, const struct ip_run *r, uint32_t addr)
 			      idx_s(r->index, r->index->dns_nodes[node].fqdn));
 		c = idx_chain_first(r->d, node_computers(r, node));
 		if (c != IDX_NONE)
-			strbuf_printf(b, " (%s)", account_label(r->index, c));
+			strbuf_printf(b, " (%s)", idx_account_label(r->index, c));
 	}
 	return n;
 }
@@ -121,7 +114,7 @@ static spn_status report(struct ip_run *r, uint32_t head, const char *host,
 		strbuf_printf(&msg, " of %s", owners.s != NULL ? owners.s : "");
 	else
 		strbuf_puts(&msg, ", which no name in the AD DNS zones has");
-	strbuf_printf(&msg, ", held by %s", account_label(index, r->holders[0]));
+	strbuf_printf(&msg, ", held by %s", idx_account_label(index, r->holders[0]));
 	if (r->n_holders > 1)
 		strbuf_printf(&msg, " and %zu more", r->n_holders - 1);
 	strbuf_puts(&msg, ": only clients with TryIPSPN (Windows 10 1607+ / "

@@ -150,14 +150,11 @@ static int group_only_held_by(const spn_index *index, uint32_t head,
 static void list_labels(strbuf *b, const spn_index *index,
 			const uint32_t *acc, size_t n)
 {
-	spn_finding_account fa;
 	size_t i;
 
-	for (i = 0; i < n && i < MAX_LISTED; i++) {
-		fa = idx_finding_account(index, acc[i]);
+	for (i = 0; i < n && i < MAX_LISTED; i++)
 		strbuf_printf(b, "%s%s", i ? ", " : "",
-			      fa.sam != NULL ? fa.sam : fa.dn);
-	}
+			      idx_account_label(index, acc[i]));
 	if (n > MAX_LISTED)
 		strbuf_printf(b, " and %zu more", n - MAX_LISTED);
 }

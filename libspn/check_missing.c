@@ -22,27 +22,6 @@
 
 #define MAX_LISTED 8  /* accounts or SPNs named in a message */
 
-/* sPNMappings of a default forest, used when the index has none (an LDIF
- * export without the Directory Service object). */
-static const char *const default_host_aliases[] = {
-	"alerter", "appmgmt", "cisvc", "clipsrv", "browser", "dhcp",
-	"dnscache", "replicator", "eventlog", "eventsystem", "policyagent",
-	"oakley", "dmserver", "dns", "mcsvc", "fax", "msiserver", "ias",
-	"messenger", "netlogon", "netman", "netdde", "netddedsm", "nmagent",
-	"plugplay", "protectedstorage", "rasman", "rpclocator", "rpc", "rpcss",
-	"remoteaccess", "rsvp", "samss", "scardsvr", "scesrv", "seclogon",
-	"scm", "dcom", "cifs", "spooler", "snmp", "schedule", "tapisrv",
-	"trksvr", "trkwks", "ups", "time", "wins", "www", "http", "w3svc",
-	"iisadmin", "msdtc",
-};
-
-static const char *account_label(const spn_index *index, uint32_t account)
-{
-	const idx_account *a = &index->accounts[account];
-
-	return a->sam ? idx_s(index, a->sam) : idx_s(index, a->dn);
-}
-
 /* Whether two host names are the same name to AD (case folded, one
  * trailing dot ignored). */
 static int same_host(const char *a, size_t alen, const char *b, size_t blen)
@@ -70,9 +49,9 @@ static const char *mapped_class(const spn_index *index,
 	size_t i;
 
 	if (index->n_mappings == 0) {
-		for (i = 0; i < sizeof(default_host_aliases) /
-			    sizeof(default_host_aliases[0]); i++)
-			if (strcasecmp(default_host_aliases[i], service_class) == 0)
+		for (i = 0; i < spn_n_default_host_aliases; i++)
+			if (strcasecmp(spn_default_host_aliases[i],
+				       service_class) == 0)
 				return "HOST";
 		return NULL;
 	}
@@ -170,7 +149,7 @@ static spn_status report_computer(spn_ctx *ctx, const spn_index *index,
 	strbuf_printf(&msg, "%s has no HOST/ SPN for its %s %s (%s): clients "
 		      "that connect by that name get no ticket for cifs/, "
 		      "http/ or any other HOST-mapped service and fall back "
-		      "to NTLM.", account_label(index, m->account), m->what,
+		      "to NTLM.", idx_account_label(index, m->account), m->what,
 		      name, spn);
 	if (n_others > 0) {
 		strbuf_printf(&msg, " %s is held by ", spn);
@@ -191,7 +170,7 @@ static spn_status report_computer(spn_ctx *ctx, const spn_index *index,
 			      foreign.s);
 
 	strbuf_printf(&fix, "# Register %s on %s (the computer's own name, "
-		      "%s).\n", spn, account_label(index, m->account), m->attr);
+		      "%s).\n", spn, idx_account_label(index, m->account), m->attr);
 	for (i = 1; i <= n_others; i++)
 		fix_setspn_delete(&fix, spn, accounts[i].sam, accounts[i].dn);
 	fix_setspn_add(&fix, spn, accounts[0].sam, accounts[0].dn);
@@ -251,7 +230,7 @@ static spn_status check_name(spn_ctx *ctx, const spn_index *index,
 	if (kind != SPN_HOST_FQDN && kind != SPN_HOST_SHORT) {
 		spn_log(ctx, SPN_LOG_DEBUG, "missing: %s of %s is not a host "
 			"name; skipped", m->attr,
-			account_label(index, m->account));
+			idx_account_label(index, m->account));
 		return SPN_OK;
 	}
 	memcpy(spn, "HOST/", 5);
@@ -450,7 +429,7 @@ static spn_status report_target(spn_ctx *ctx, const spn_index *index,
 			      "(Windows 10 1607+ / Server 2016+) ask for it; the "
 			      "others use NTLM.", t->text, line,
 			      via != NULL ? stand_in : spn,
-			      account_label(index, index->spns[held].account));
+			      idx_account_label(index, index->spns[held].account));
 	} else if (ip) {
 		strbuf_printf(&msg, "Target '%s' (line %zu) is an IP address "
 			      "and no account holds %s%s%s: Kerberos fails for "
@@ -482,7 +461,7 @@ static spn_status report_target(spn_ctx *ctx, const spn_index *index,
 		strbuf_printf(&fix, "# %s is a name of %s; when the service "
 			      "runs as the computer (LocalSystem, Network "
 			      "Service), register the SPN there:\n", host,
-			      account_label(index, computer));
+			      idx_account_label(index, computer));
 		fix_setspn_add(&fix, add, fa.sam, fa.dn);
 		strbuf_puts(&fix, "# or with ldapmodify:\n");
 		fix_ldif_modify(&fix, fa.dn, "add", "servicePrincipalName", add);

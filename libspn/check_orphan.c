@@ -36,13 +36,6 @@ struct orphan_run {
 	spn_status failure;   /* why resolves() returned -1 */
 };
 
-static const char *account_label(const spn_index *index, uint32_t account)
-{
-	const idx_account *a = &index->accounts[account];
-
-	return a->sam ? idx_s(index, a->sam) : idx_s(index, a->dn);
-}
-
 /* SPNs whose host part is not a host name by design. */
 static int not_a_host(const char *spn)
 {
@@ -136,7 +129,7 @@ static spn_status report(struct orphan_run *r, uint32_t head,
 		      "AD-integrated zone by default and point it at a machine "
 		      "of theirs, which then receives tickets for this "
 		      "account's key (ghost SPN-jacking).", spn,
-		      account_label(index, r->accounts[0]),
+		      idx_account_label(index, r->accounts[0]),
 		      r->n_holders > 1 ? " and others" : "", host,
 		      kind == SPN_HOST_SHORT ? "short name" : "DNS name",
 		      r->resolve ? ", and the resolver does not know it" : "");

@@ -20,22 +20,6 @@
 
 #define MAX_LISTED 4
 
-/* sPNMappings on a fresh Windows forest ("host=alerter,appmgmt,..."): what
- * Samba provisions and Windows shows in CN=Directory Service. */
-static const char *const default_host_classes[] = {
-	"alerter", "appmgmt", "cisvc", "clipsrv", "browser", "dhcp",
-	"dnscache", "replicator", "eventlog", "eventsystem", "policyagent",
-	"oakley", "dmserver", "dns", "mcsvc", "fax", "msiserver", "ias",
-	"messenger", "netlogon", "netman", "netdde", "netddedsm", "nmagent",
-	"plugplay", "protectedstorage", "rasman", "rpclocator", "rpc", "rpcss",
-	"remoteaccess", "rsvp", "samss", "scardsvr", "scesrv", "seclogon",
-	"scm", "dcom", "cifs", "spooler", "snmp", "schedule", "tapisrv",
-	"trksvr", "trkwks", "ups", "time", "wins", "www", "http", "w3svc",
-	"iisadmin", "msdtc",
-};
-
-#define N_DEFAULT (sizeof(default_host_classes) / sizeof(default_host_classes[0]))
-
 struct classes {
 	const char **names;   /* lower case (ASCII), sorted */
 	char *text;           /* the lower-case copies */
@@ -66,13 +50,13 @@ static spn_status load_classes(spn_ctx *ctx, const spn_index *index,
 	size_t i, j, n = 0, bytes = 0, off = 0;
 
 	c->defaults = index->n_mappings == 0;
-	c->names = calloc(c->defaults ? N_DEFAULT : index->n_mappings + 1,
+	c->names = calloc(c->defaults ? spn_n_default_host_aliases : index->n_mappings + 1,
 			  sizeof(*c->names));
 	if (c->names == NULL)
 		return spn_error(ctx, SPN_E_NOMEM, "out of memory in shadow");
 	if (c->defaults) {
-		for (i = 0; i < N_DEFAULT; i++)
-			c->names[n++] = default_host_classes[i];
+		for (i = 0; i < spn_n_default_host_aliases; i++)
+			c->names[n++] = spn_default_host_aliases[i];
 		spn_log(ctx, SPN_LOG_INFO, "shadow: no sPNMappings in the "
 			"index; using the Windows default list");
 	} else {
@@ -183,17 +167,12 @@ static int group_has_account(const spn_index *index, uint32_t head,
 	return 0;
 }
 
-static const char *label_of(const spn_finding_account *fa)
-{
-	return fa->sam != NULL ? fa->sam : fa->dn;
-}
-
 static void list_labels(strbuf *b, const spn_finding_account *fa, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n && i < MAX_LISTED; i++)
-		strbuf_printf(b, "%s%s", i ? ", " : "", label_of(&fa[i]));
+		strbuf_printf(b, "%s%s", i ? ", " : "", finding_account_label(&fa[i]));
 	if (n > MAX_LISTED)
 		strbuf_printf(b, " and %zu more", n - MAX_LISTED);
 }

@@ -34,6 +34,11 @@ spn_status spn_check_lookalike(spn_ctx *ctx, const spn_index *index,
 spn_status spn_check_disabled(spn_ctx *ctx, const spn_index *index,
 			      spn_findings *findings);
 
+/* The service classes that "host" stands for in a fresh forest's
+ * sPNMappings (default_mappings.c): used when the index holds none. */
+extern const char *const spn_default_host_aliases[];
+extern const size_t spn_n_default_host_aliases;
+
 /* The account of an index as a finding names it. */
 static inline spn_finding_account idx_finding_account(const spn_index *index,
 						      uint32_t account)
@@ -44,6 +49,20 @@ static inline spn_finding_account idx_finding_account(const spn_index *index,
 	fa.sam = index->accounts[account].sam ?
 		 idx_s(index, index->accounts[account].sam) : NULL;
 	return fa;
+}
+
+/* How a message names an account: its sAMAccountName, else its DN. */
+static inline const char *idx_account_label(const spn_index *index,
+					    uint32_t account)
+{
+	const idx_account *a = &index->accounts[account];
+
+	return a->sam ? idx_s(index, a->sam) : idx_s(index, a->dn);
+}
+
+static inline const char *finding_account_label(const spn_finding_account *fa)
+{
+	return fa->sam != NULL ? fa->sam : fa->dn;
 }
 
 /* Append the fix that removes these SPNs (indexes into index->spns) from
