@@ -136,7 +136,7 @@ static int expired(krb5_context kctx, krb5_timestamp end, unsigned int margin)
 	return (uint32_t)end <= (uint32_t)now + margin;
 }
 
-static void time_text(krb5_timestamp ts, char *buf, size_t size)
+void spn_creds_time_text(krb5_timestamp ts, char *buf, size_t size)
 {
 	time_t t = (time_t)(uint32_t)ts;
 	struct tm tm;
@@ -175,7 +175,7 @@ static spn_status open_default(spn_ctx *ctx, krb5_context kctx,
 	if (tgt_end(kctx, ccache, client, &end) && expired(kctx, end, 0)) {
 		char when[64];
 
-		time_text(end, when, sizeof(when));
+		spn_creds_time_text(end, when, sizeof(when));
 		st = spn_error(ctx, SPN_E_KERBEROS,
 			       "the Kerberos tickets in %s expired at %s (run kinit or use -k KEYTAB)",
 			       name != NULL ? name : "the default ccache", when);

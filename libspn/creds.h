@@ -24,4 +24,8 @@ void spn_creds_destroy(spn_ctx *ctx);
 spn_status spn_creds_principal(spn_ctx *ctx, krb5_context kctx,
 			       krb5_ccache ccache, char **principal_out);
 
+/* A ticket time as "YYYY-MM-DD HH:MM:SS UTC" in buf (the raw number when it
+ * cannot be formatted). */
+void spn_creds_time_text(krb5_timestamp ts, char *buf, size_t size);
+
 #endif

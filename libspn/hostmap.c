@@ -357,18 +357,6 @@ uint32_t hostmap_value(const hostmap *map, uint32_t entry)
 	return map->entries[entry].value;
 }
 
-static int is_address(int family, const char *text, size_t len)
-{
-	char buf[64];
-	unsigned char addr[16];
-
-	if (len == 0 || len >= sizeof(buf))
-		return 0;
-	memcpy(buf, text, len);
-	buf[len] = '\0';
-	return inet_pton(family, buf, addr) == 1;
-}
-
 int hostmap_spn_host(const char *spn, char *buf, size_t size,
 		     spn_host_kind *kind_out)
 {
@@ -405,10 +393,10 @@ int hostmap_spn_host_part(const char *hp, size_t len, char *buf, size_t size,
 				colons++;
 				last_colon = hp + i;
 			}
-		if (colons == 1 || !is_address(AF_INET6, hp, len))
+		if (colons == 1 || !spn_is_address(AF_INET6, hp, len))
 			host_len = (size_t)(last_colon - hp);
 		if (colons > 1 && host_len != len &&
-		    !is_address(AF_INET6, hp, host_len))
+		    !spn_is_address(AF_INET6, hp, host_len))
 			return -1;
 	}
 	if (!bracketed && host_len > 1 && host[host_len - 1] == '.')

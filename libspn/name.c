@@ -134,7 +134,7 @@ int spn_ipv4_format(const unsigned char addr[4], char *buf)
 	return n;
 }
 
-static int is_address(int family, const char *text, size_t len)
+int spn_is_address(int family, const char *text, size_t len)
 {
 	char buf[64];
 	unsigned char addr[16];
@@ -264,7 +264,7 @@ static const char *check_text_address(const char *host, size_t len,
 	if (digits_dots(host, len) && spn_ipv4_parse(host, len, addr))
 		*kind_out = SPN_HOST_IPV4;
 	else if (memchr(host, ':', len) != NULL &&
-		 is_address(AF_INET6, host, len))
+		 spn_is_address(AF_INET6, host, len))
 		*kind_out = SPN_HOST_IPV6;
 	return NULL;
 }
@@ -439,9 +439,9 @@ static const char *split_host(const char *hp, size_t len,
 	if (colons == 1) {
 		colon = last_colon;
 	} else {
-		if (is_address(AF_INET6, hp, len))
+		if (spn_is_address(AF_INET6, hp, len))
 			return NULL;
-		if (!is_address(AF_INET6, hp, (size_t)(last_colon - hp)))
+		if (!spn_is_address(AF_INET6, hp, (size_t)(last_colon - hp)))
 			return "host has several ':' but is not an IPv6 address";
 		colon = last_colon;
 	}
@@ -563,7 +563,7 @@ spn_host_kind spn_host_classify_len(const char *host, size_t len)
 	spn_host_kind kind;
 
 	if (len >= 2 && host[0] == '[' && host[len - 1] == ']')
-		return is_address(AF_INET6, host + 1, len - 2) ?
+		return spn_is_address(AF_INET6, host + 1, len - 2) ?
 			       SPN_HOST_IPV6 : SPN_HOST_INVALID;
 	if (len > 1 && host[len - 1] == '.')
 		len--;

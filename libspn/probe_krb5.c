@@ -82,16 +82,6 @@ static spn_probe_reason reason_for(krb5_error_code code)
 	}
 }
 
-static void time_text(krb5_timestamp ts, char *buf, size_t size)
-{
-	time_t t = (time_t)(uint32_t)ts;
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		snprintf(buf, size, "%lu", (unsigned long)(uint32_t)ts);
-}
-
 
 /* Copy the client's TGT from src into a fresh MEMORY: ccache, so that
  * requests never read or grow the user's cache and always reach the KDC. */
@@ -443,7 +433,7 @@ SPN_EXPORT spn_status spn_prober_ask(spn_prober *p, const char *spn,
 	    (uint32_t)p->tgt_end <= (uint32_t)now) {
 		char when[64];
 
-		time_text(p->tgt_end, when, sizeof(when));
+		spn_creds_time_text(p->tgt_end, when, sizeof(when));
 		spn_probe_result_set_reason(r, SPN_REASON_TICKET_EXPIRED);
 		r->code = KRB5KRB_AP_ERR_TKT_EXPIRED;
 		return spn_probe_result_note(r,
