@@ -6,6 +6,7 @@
 #include "context_impl.h"
 #include "index_derived.h"
 #include "index_impl.h"
+#include "swar.h"
 
 #define POOL_MAX ((size_t)UINT32_MAX)
 
@@ -15,41 +16,17 @@ static inline unsigned char fold_ascii(unsigned char c)
 	return (unsigned char)(c - 'A') < 26u ? (unsigned char)(c + 32) : c;
 }
 
-/* Keys are hashed and compared eight bytes at a time (SWAR). The key of an
- * ASCII SPN (spn_key) is the SPN with A-Z folded, so it is hashed in place;
- * a non-ASCII SPN is hashed through its full key, with the same function
- * (folding an already folded key changes nothing). */
-#define ONES   UINT64_C(0x0101010101010101)
-#define HIGHS  UINT64_C(0x8080808080808080)
-#define LOWS   UINT64_C(0x7f7f7f7f7f7f7f7f)
-
-static inline uint64_t load_le64(const unsigned char *p)
-{
-	uint64_t w;
-
-	memcpy(&w, p, sizeof(w));
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	w = __builtin_bswap64(w);
-#endif
-	return w;
-}
-
-/* The last len (< 8) bytes at p, zero-padded. */
-static inline uint64_t load_tail(const unsigned char *p, size_t len)
-{
-	unsigned char b[8] = { 0 };
-
-	memcpy(b, p, len);
-	return load_le64(b);
-}
-
+/* Keys are hashed and compared eight bytes at a time (swar.h). The key of
+ * an ASCII SPN (spn_key) is the SPN with A-Z folded, so it is hashed in
+ * place; a non-ASCII SPN is hashed through its full key, with the same
+ * function (folding an already folded key changes nothing). */
 /* A-Z to a-z in every byte; other bytes unchanged. */
 static inline uint64_t fold_word(uint64_t w)
 {
-	uint64_t low = w & LOWS;
-	uint64_t ge_a = low + ONES * (0x80 - 'A');
-	uint64_t gt_z = low + ONES * (0x7f - 'Z');
-	uint64_t upper = ge_a & ~gt_z & ~w & HIGHS;
+	uint64_t low = w & SWAR_LOWS;
+	uint64_t ge_a = low + SWAR_ONES * (0x80 - 'A');
+	uint64_t gt_z = low + SWAR_ONES * (0x7f - 'Z');
+	uint64_t upper = ge_a & ~gt_z & ~w & SWAR_HIGHS;
 
 	return w | (upper >> 2);
 }
@@ -78,16 +55,16 @@ static uint64_t hash_folded(const unsigned char *s, size_t len,
 	size_t i;
 
 	for (i = 0; i + 8 <= len; i += 8) {
-		w = load_le64(s + i);
+		w = swar_load(s + i);
 		high |= w;
 		h = mix(h, fold_word(w));
 	}
 	if (i < len) {
-		w = load_tail(s + i, len - i);
+		w = swar_load_tail(s + i, len - i);
 		high |= w;
 		h = mix(h, fold_word(w));
 	}
-	*high_out = high & HIGHS;
+	*high_out = high & SWAR_HIGHS;
 	return finish(h);
 }
 
@@ -98,10 +75,10 @@ static int is_simple(const unsigned char *s, size_t len)
 	size_t i;
 
 	for (i = 0; i + 8 <= len; i += 8)
-		high |= load_le64(s + i);
+		high |= swar_load(s + i);
 	if (i < len)
-		high |= load_tail(s + i, len - i);
-	return (high & HIGHS) == 0;
+		high |= swar_load_tail(s + i, len - i);
+	return (high & SWAR_HIGHS) == 0;
 }
 
 /* The full key of an SPN that is not simple, in buf when it fits, else
@@ -167,13 +144,23 @@ int idx_key_hash64(const char *spn, size_t len, uint64_t *hash_out)
 	return 0;
 }
 
+int idx_ascii_key_hash64(const char *spn, size_t len, uint64_t *hash_out)
+{
+	uint64_t high, h = hash_folded((const unsigned char *)spn, len, &high);
+
+	if (high != 0)
+		return 1;
+	*hash_out = h;
+	return 0;
+}
+
 static int folded_equal(const unsigned char *a, const unsigned char *b,
 			size_t len)
 {
 	size_t i;
 
 	for (i = 0; i + 8 <= len; i += 8)
-		if (fold_word(load_le64(a + i)) != fold_word(load_le64(b + i)))
+		if (fold_word(swar_load(a + i)) != fold_word(swar_load(b + i)))
 			return 0;
 	for (; i < len; i++)
 		if (fold_ascii(a[i]) != fold_ascii(b[i]))

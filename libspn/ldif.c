@@ -111,7 +111,7 @@ static const signed char base64_values[256] = {
 
 /* Characters of an attribute type: letters, digits, '-' (and '.' for
  * numeric OIDs). */
-static const unsigned char type_chars[256] = {
+const unsigned char ldif_type_chars[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0,
@@ -258,7 +258,7 @@ static spn_status check_description(parser *p, const char *s, size_t len,
 				 "%s:%zu: there is no attribute name before "
 				 "the ':'", p->source, line);
 	for (name_len = 0; name_len < len &&
-	     type_chars[(unsigned char)s[name_len]]; name_len++)
+	     ldif_type_chars[(unsigned char)s[name_len]]; name_len++)
 		;
 	if (name_len == 0 || (name_len < len && s[name_len] != ';'))
 		return spn_error(p->ctx, SPN_E_INPUT,
@@ -303,7 +303,7 @@ static spn_status split_description(parser *p, const char *s, size_t n,
 		*name_len_out = slot->len;
 		return SPN_OK;
 	}
-	while (i < n && type_chars[u[i]])
+	while (i < n && ldif_type_chars[u[i]])
 		i++;
 	if (i > 0 && i < n && u[i] == ':') {
 		if (i <= sizeof(slot->text)) {
@@ -443,9 +443,7 @@ void ldif_release_upto(parser *p, size_t upto)
 	}
 }
 
-/* Count the entry just read (handed over or skipped) and forget it; drop
- * the pages of a mapped file behind it. */
-static void end_entry(parser *p)
+void ldif_end_entry(parser *p)
 {
 	p->n_entries++;
 	p->entries_since_count++;
@@ -497,7 +495,7 @@ static spn_status dispatch(parser *p)
 	entry.attrs = p->attrs;
 	entry.n_attrs = p->n_raw;
 	st = p->fn(p->ctx, &entry, p->userdata);
-	end_entry(p);
+	ldif_end_entry(p);
 	return st;
 }
 
@@ -782,7 +780,7 @@ static spn_status skip_entry(parser *p)
 					 "line is missing?)", p->source,
 					 p->lineno, p->record_line);
 	}
-	end_entry(p);
+	ldif_end_entry(p);
 	return SPN_OK;
 }
 
@@ -806,6 +804,7 @@ spn_status ldif_parse_records(parser *p)
 {
 	const char *s = NULL;
 	size_t n = 0, line = 0;
+	int taken;
 	line_parts lp;
 	spn_status st;
 
@@ -815,6 +814,13 @@ spn_status ldif_parse_records(parser *p)
 			if (st != SPN_OK)
 				return st;
 			continue;
+		}
+		if (p->record == REC_NONE && p->plain_fn != NULL) {
+			st = ldif_read_plain(p, &taken);
+			if (st != SPN_OK)
+				return st;
+			if (taken)
+				continue;
 		}
 		p->line_pos = p->pos;
 		st = read_logical(p, &s, &n, &line);
@@ -860,7 +866,7 @@ spn_status ldif_parse_records(parser *p)
 		if (st != SPN_OK)
 			return st;
 	} else if (p->record == REC_UNWANTED) {
-		end_entry(p);   /* its dn was the last line */
+		ldif_end_entry(p);   /* its dn was the last line */
 	}
 	return SPN_OK;
 }
@@ -894,6 +900,7 @@ void ldif_free_parser(parser *p)
 	free(p->raw);
 	free(p->attrs);
 	free(p->notes);
+	free(p->spans);
 }
 
 void ldif_init_parser(parser *p, spn_ctx *ctx, const char *name,

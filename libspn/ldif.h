@@ -47,6 +47,13 @@ typedef spn_status (*spn_ldif_entry_fn)(spn_ctx *ctx,
  * counts as an entry for "# numEntries" but never reaches the callback. */
 typedef int (*spn_ldif_skip_fn)(const char *dn, size_t dn_len, void *userdata);
 
+/* Receives an entry the split parse read as plain text (ldif_parser.h),
+ * in place of the entry callback. */
+struct ldif_plain_entry;
+typedef spn_status (*spn_ldif_plain_fn)(spn_ctx *ctx,
+					const struct ldif_plain_entry *entry,
+					void *userdata);
+
 /* Parse LDIF held in memory, calling fn once per entry (skip, when not
  * NULL, is asked first; both get userdata). name is used in
  * error messages ("name:line: what is wrong"). Any malformed or truncated
@@ -101,7 +108,10 @@ typedef spn_status (*spn_ldif_part_fn)(void *userdata);
 /* Parse the parts of a split on up to one thread per online CPU (at most
  * 8), each with its own context: part i calls skip and fn, then done
  * (when not NULL), with userdata[i] and with line numbers counted from the
- * part's start; calls for one part come from one thread, in order.
+ * part's start; calls for one part come from one thread, in order. When
+ * plain is not NULL, the entries that are plain text (ldif_read_plain) go
+ * to plain instead of fn; skip may then be asked twice about an entry it
+ * keeps, so it must change nothing when it returns 0.
  * ldapsearch's header,
  * "# numEntries" and "# numResponses" comments are checked across the
  * parts after they are read. Returns SPN_OK, with line_base_out[i] the
@@ -112,8 +122,9 @@ typedef spn_status (*spn_ldif_part_fn)(void *userdata);
 spn_status spn_ldif_parse_split(const char *name, const char *buf,
 				size_t len, int mapped, const size_t *starts,
 				size_t n_parts, spn_ldif_skip_fn skip,
-				spn_ldif_entry_fn fn, spn_ldif_part_fn done,
-				void *const *userdata, size_t *line_base_out);
+				spn_ldif_entry_fn fn, spn_ldif_plain_fn plain,
+				spn_ldif_part_fn done, void *const *userdata,
+				size_t *line_base_out);
 
 /* An entry a parse handed over before: its offset and end, and the line
  * number of its dn: line in the whole input. */

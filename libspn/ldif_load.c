@@ -10,41 +10,12 @@
 
 #include <spn/index.h>
 #include "context_impl.h"
+#include "index_impl.h"
 #include "ldif.h"
 #include "ldif_load_impl.h"
 
 /* RFC 4514 value of one RDN, unescaped; DNS names fit in far less. */
 #define RDN_MAX 256
-
-/* ASCII case-insensitive equality of n bytes; inline, without the
- * locale lookups of strncasecmp: it runs for every attribute. */
-static int same_nocase(const char *a, const char *b, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
-
-		if (x != y && ((x | 0x20) != (y | 0x20) ||
-			       (unsigned char)((x | 0x20) - 'a') >= 26u))
-			return 0;
-	}
-	return 1;
-}
-
-/* Names and values are nearly always written as AD spells them: an exact
- * memcmp (inlined for a constant len) first, folding only when it fails. */
-static int attr_is(const spn_ldif_attr *a, const char *name, size_t len)
-{
-	return a->name_len == len && (memcmp(a->name, name, len) == 0 ||
-				      same_nocase(a->name, name, len));
-}
-
-static int value_is(const spn_ldif_attr *a, const char *value, size_t len)
-{
-	return a->value_len == len && (memcmp(a->value, value, len) == 0 ||
-				       same_nocase(a->value, value, len));
-}
 
 spn_status ldif_no_memory(loader *l, const spn_ldif_entry *e)
 {
@@ -63,24 +34,6 @@ static spn_status check_text(loader *l, const spn_ldif_entry *e,
 			 e->source, a->line, a->name, e->dn);
 }
 
-/* A value of at most ten digits, perhaps after a '-', as strtoll reads
- * it: 0, or -1 for anything else (which strtoll then reads). */
-static int parse_short_decimal(const char *s, size_t n, long long *out)
-{
-	size_t i = s[0] == '-';
-	long long v = 0;
-
-	if (n <= i || n - i > 10)
-		return -1;
-	for (; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = s[0] == '-' ? -v : v;
-	return 0;
-}
-
 /* userAccountControl and msDS-SupportedEncryptionTypes: a 32-bit integer,
  * which AD writes signed. */
 static spn_status parse_flags(loader *l, const spn_ldif_entry *e,
@@ -90,13 +43,11 @@ static spn_status parse_flags(loader *l, const spn_ldif_entry *e,
 	char *end;
 	long long v;
 
+	if (ldif_short_flags(a->value, a->value_len, out) == 0)
+		return SPN_OK;
 	errno = 0;
-	if (a->value_len == 0 ||
-	    parse_short_decimal(a->value, a->value_len, &v) != 0) {
-		v = strtoll(a->value, &end, 10);
-		stop = end;
-	}
-	if (a->value_len == 0 || stop != a->value + a->value_len || errno != 0 ||
+	v = strtoll(a->value, &end, 10);
+	if (a->value_len == 0 || end != stop || errno != 0 ||
 	    v < -2147483648LL || v > 4294967295LL)
 		return spn_error(l->ctx, SPN_E_INPUT,
 				 "%s:%zu: '%s' of '%s' is '%s', not a 32-bit "
@@ -211,24 +162,6 @@ static spn_status check_ranges(loader *l, const spn_ldif_entry *e,
 	return SPN_OK;
 }
 
-static unsigned int class_bit(const spn_ldif_attr *a)
-{
-	switch (a->value[0] | 0x20) {
-	case 'u':
-		return value_is(a, "user", 4) ? OC_USER : 0;
-	case 'c':
-		return value_is(a, "computer", 8) ? OC_COMPUTER : 0;
-	case 'm':
-		return (value_is(a, "msDS-GroupManagedServiceAccount", 31) ||
-			value_is(a, "msDS-ManagedServiceAccount", 26)) ?
-			       OC_MSA : 0;
-	case 'd':
-		return value_is(a, "dnsNode", 7) ? OC_DNS_NODE : 0;
-	default:
-		return 0;
-	}
-}
-
 /* One pass over the attributes: everything but the dnsRecord values. */
 spn_status ldif_collect(loader *l, const spn_ldif_entry *e, entry_facts *f)
 {
@@ -240,71 +173,67 @@ spn_status ldif_collect(loader *l, const spn_ldif_entry *e, entry_facts *f)
 		const spn_ldif_attr *a = &e->attrs[i];
 		range_state *r = NULL;
 
-		switch (a->name[0] | 0x20) {
-		case 'o':
-			if (attr_is(a, "objectClass", 11)) {
-				f->classes |= class_bit(a);
-				r = &f->ranges[R_OBJECTCLASS];
-			}
+		switch (ldif_attr_id(a->name, a->name_len)) {
+		case A_OBJECTCLASS:
+			f->classes |= ldif_class_bit(a->value, a->value_len);
+			r = &f->ranges[R_OBJECTCLASS];
 			break;
-		case 's':
-			if (attr_is(a, "servicePrincipalName", 20)) {
-				st = check_text(l, e, a);
-				if (st != SPN_OK)
-					return st;
-				if (ldif_grow_array((void **)&l->spns,
-						    &l->spns_cap,
-						    acc->n_spns + 1,
-						    sizeof(*l->spns)) != 0)
-					return ldif_no_memory(l, e);
-				l->spns[acc->n_spns++] = a->value;
-				r = &f->ranges[R_SPN];
-			} else if (attr_is(a, "sAMAccountName", 14)) {
-				st = check_text(l, e, a);
-				if (st != SPN_OK)
-					return st;
-				if (acc->sam == NULL)
-					acc->sam = a->value;
-			} else if (attr_is(a, "sPNMappings", 11)) {
-				f->has_mappings = 1;
-				r = &f->ranges[R_MAPPINGS];
-			}
+		case A_SPN:
+			st = check_text(l, e, a);
+			if (st != SPN_OK)
+				return st;
+			if (ldif_grow_array((void **)&l->spns, &l->spns_cap,
+					    acc->n_spns + 1,
+					    sizeof(*l->spns)) != 0)
+				return ldif_no_memory(l, e);
+			l->spns[acc->n_spns++] = a->value;
+			r = &f->ranges[R_SPN];
 			break;
-		case 'u':
-			if (attr_is(a, "userAccountControl", 18) && f->uac == NULL)
+		case A_SAM:
+			st = check_text(l, e, a);
+			if (st != SPN_OK)
+				return st;
+			if (acc->sam == NULL)
+				acc->sam = a->value;
+			break;
+		case A_MAPPINGS:
+			f->has_mappings = 1;
+			r = &f->ranges[R_MAPPINGS];
+			break;
+		case A_UAC:
+			if (f->uac == NULL)
 				f->uac = a;
 			break;
-		case 'd':
-			if (attr_is(a, "dNSHostName", 11)) {
-				st = check_text(l, e, a);
-				if (st != SPN_OK)
-					return st;
-				if (acc->dns_host_name == NULL)
-					acc->dns_host_name = a->value;
-			} else if (attr_is(a, "dnsRecord", 9)) {
-				r = &f->ranges[R_RECORD];
-			} else if (attr_is(a, "dNSTombstoned", 13)) {
-				f->tombstoned = value_is(a, "TRUE", 4);
-			}
+		case A_DNS_HOST:
+			st = check_text(l, e, a);
+			if (st != SPN_OK)
+				return st;
+			if (acc->dns_host_name == NULL)
+				acc->dns_host_name = a->value;
 			break;
-		case 'm':
-			if (attr_is(a, "msDS-AdditionalDnsHostName", 26)) {
-				st = check_text(l, e, a);
-				if (st != SPN_OK)
-					return st;
-				if (ldif_grow_array((void **)&l->extra,
-						    &l->extra_cap,
-						    acc->n_additional_dns + 1,
-						    sizeof(*l->extra)) != 0)
-					return ldif_no_memory(l, e);
-				l->extra[acc->n_additional_dns++] = a->value;
-				r = &f->ranges[R_ADDITIONAL];
-			} else if (attr_is(a, "msDS-SupportedEncryptionTypes",
-					   29) && f->enc_types == NULL) {
+		case A_DNS_RECORD:
+			r = &f->ranges[R_RECORD];
+			break;
+		case A_TOMBSTONED:
+			f->tombstoned = ldif_word_is(a->value, a->value_len,
+						     "TRUE", 4);
+			break;
+		case A_ADDITIONAL:
+			st = check_text(l, e, a);
+			if (st != SPN_OK)
+				return st;
+			if (ldif_grow_array((void **)&l->extra, &l->extra_cap,
+					    acc->n_additional_dns + 1,
+					    sizeof(*l->extra)) != 0)
+				return ldif_no_memory(l, e);
+			l->extra[acc->n_additional_dns++] = a->value;
+			r = &f->ranges[R_ADDITIONAL];
+			break;
+		case A_ENC_TYPES:
+			if (f->enc_types == NULL)
 				f->enc_types = a;
-			}
 			break;
-		default:
+		case A_OTHER:
 			break;
 		}
 		if (r != NULL) {
@@ -354,6 +283,44 @@ spn_status ldif_check_account(loader *l, const spn_ldif_entry *e,
 	return SPN_OK;
 }
 
+/* Whether the sorted hashes[0..n) hold h. */
+static int hash_listed(const uint64_t *hashes, size_t n, uint64_t h)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (hashes[mid] == h)
+			return 1;
+		if (hashes[mid] < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* Keep of acc's SPNs (l->spns) only those whose key hash is in
+ * l->shared. */
+static spn_status keep_shared(loader *l, const spn_ldif_entry *e,
+			      spn_account *acc)
+{
+	size_t i, n = 0, len;
+	uint64_t hash;
+
+	for (i = 0; i < acc->n_spns; i++) {
+		len = strlen(l->spns[i]);
+		if (len == 0)
+			continue;   /* the index keeps no empty SPN */
+		if (idx_key_hash64(l->spns[i], len, &hash) != 0)
+			return ldif_no_memory(l, e);
+		if (hash_listed(l->shared, l->n_shared, hash))
+			l->spns[n++] = l->spns[i];
+	}
+	acc->n_spns = n;
+	return SPN_OK;
+}
+
 static spn_status add_account(loader *l, const spn_ldif_entry *e,
 			      entry_facts *f)
 {
@@ -361,6 +328,8 @@ static spn_status add_account(loader *l, const spn_ldif_entry *e,
 	spn_status st;
 
 	st = ldif_check_account(l, e, f);
+	if (st == SPN_OK && l->shared != NULL)
+		st = keep_shared(l, e, acc);
 	if (st != SPN_OK)
 		return st;
 	st = spn_index_add_account(l->index, acc);
@@ -491,7 +460,7 @@ static spn_status add_dns_node(loader *l, const spn_ldif_entry *e,
 	for (i = 0; i < e->n_attrs; i++) {
 		const spn_ldif_attr *a = &e->attrs[i];
 
-		if ((a->name[0] | 0x20) != 'd' || !attr_is(a, "dnsRecord", 9))
+		if (ldif_attr_id(a->name, a->name_len) != A_DNS_RECORD)
 			continue;
 		value++;
 		if (ldif_grow_array((void **)&l->records, &l->records_cap,
@@ -547,7 +516,7 @@ static spn_status add_mappings(loader *l, const spn_ldif_entry *e)
 		const spn_ldif_attr *a = &e->attrs[i];
 		char *target, *alias, *eq, *next;
 
-		if ((a->name[0] | 0x20) != 's' || !attr_is(a, "sPNMappings", 11))
+		if (ldif_attr_id(a->name, a->name_len) != A_MAPPINGS)
 			continue;
 		if (ldif_grow_array((void **)&l->scratch, &l->scratch_cap,
 				    a->value_len + 1, 1) != 0)
@@ -600,7 +569,7 @@ static int rdn_is(const char *dn, size_t len, size_t *pos, const char *type,
 
 	while (i < len && dn[i] == ' ')
 		i++;
-	if (len - i <= type_len || !same_nocase(dn + i, type, type_len) ||
+	if (len - i <= type_len || !ldif_same_nocase(dn + i, type, type_len) ||
 	    dn[i + type_len] != '=')
 		return 0;
 	i += type_len + 1;
@@ -623,7 +592,7 @@ static int rdn_is(const char *dn, size_t len, size_t *pos, const char *type,
 	if (value != NULL &&
 	    (i - start != value_len ||
 	     (memcmp(dn + start, value, value_len) != 0 &&
-	      !same_nocase(dn + start, value, value_len))))
+	      !ldif_same_nocase(dn + start, value, value_len))))
 		return 0;
 	*pos = i < len ? i + 1 : i;
 	return 1;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <spn/context.h>
 #include <spn/index.h>
 #include "ldif.h"
@@ -15,6 +16,127 @@
 #define OC_COMPUTER 0x2u
 #define OC_MSA 0x4u
 #define OC_DNS_NODE 0x8u
+
+/* The attributes the loader reads. */
+typedef enum attr_id {
+	A_OTHER = 0,
+	A_OBJECTCLASS,
+	A_SPN,
+	A_SAM,
+	A_MAPPINGS,
+	A_UAC,
+	A_DNS_HOST,
+	A_DNS_RECORD,
+	A_TOMBSTONED,
+	A_ADDITIONAL,
+	A_ENC_TYPES,
+} attr_id;
+
+/* ASCII case-insensitive equality of n bytes; inline, without the
+ * locale lookups of strncasecmp: it runs for every attribute. */
+static inline int ldif_same_nocase(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+
+		if (x != y && ((x | 0x20) != (y | 0x20) ||
+			       (unsigned char)((x | 0x20) - 'a') >= 26u))
+			return 0;
+	}
+	return 1;
+}
+
+/* Whether s[0..n) is word (of len bytes), in any case. Names and values
+ * are nearly always written as AD spells them: an exact memcmp (inlined
+ * for a constant len) first, folding only when it fails. */
+static inline int ldif_word_is(const char *s, size_t n, const char *word,
+			       size_t len)
+{
+	return n == len && (memcmp(s, word, len) == 0 ||
+			    ldif_same_nocase(s, word, len));
+}
+
+/* Which attribute the type name[0..len) (len > 0) is. */
+static inline attr_id ldif_attr_id(const char *name, size_t len)
+{
+	switch (name[0] | 0x20) {
+	case 'o':
+		return ldif_word_is(name, len, "objectClass", 11) ?
+			       A_OBJECTCLASS : A_OTHER;
+	case 's':
+		if (ldif_word_is(name, len, "servicePrincipalName", 20))
+			return A_SPN;
+		if (ldif_word_is(name, len, "sAMAccountName", 14))
+			return A_SAM;
+		return ldif_word_is(name, len, "sPNMappings", 11) ? A_MAPPINGS :
+								    A_OTHER;
+	case 'u':
+		return ldif_word_is(name, len, "userAccountControl", 18) ?
+			       A_UAC : A_OTHER;
+	case 'd':
+		if (ldif_word_is(name, len, "dNSHostName", 11))
+			return A_DNS_HOST;
+		if (ldif_word_is(name, len, "dnsRecord", 9))
+			return A_DNS_RECORD;
+		return ldif_word_is(name, len, "dNSTombstoned", 13) ?
+			       A_TOMBSTONED : A_OTHER;
+	case 'm':
+		if (ldif_word_is(name, len, "msDS-AdditionalDnsHostName", 26))
+			return A_ADDITIONAL;
+		return ldif_word_is(name, len, "msDS-SupportedEncryptionTypes",
+				    29) ? A_ENC_TYPES : A_OTHER;
+	default:
+		return A_OTHER;
+	}
+}
+
+/* The OC_* bit of one objectClass value (0 for the others). */
+static inline unsigned int ldif_class_bit(const char *value, size_t len)
+{
+	if (len == 0)
+		return 0;
+	switch (value[0] | 0x20) {
+	case 'u':
+		return ldif_word_is(value, len, "user", 4) ? OC_USER : 0;
+	case 'c':
+		return ldif_word_is(value, len, "computer", 8) ? OC_COMPUTER : 0;
+	case 'm':
+		return (ldif_word_is(value, len,
+				     "msDS-GroupManagedServiceAccount", 31) ||
+			ldif_word_is(value, len, "msDS-ManagedServiceAccount",
+				     26)) ? OC_MSA : 0;
+	case 'd':
+		return ldif_word_is(value, len, "dnsNode", 7) ? OC_DNS_NODE : 0;
+	default:
+		return 0;
+	}
+}
+
+/* userAccountControl and msDS-SupportedEncryptionTypes as AD writes them:
+ * at most ten digits, perhaps after a '-', within 32 bits (signed or
+ * not). 0 with the value's low 32 bits in *out, or -1 for any other text
+ * (which parse_flags then reads as strtoll does, or refuses). */
+static inline int ldif_short_flags(const char *s, size_t n, unsigned int *out)
+{
+	size_t i = n > 0 && s[0] == '-';
+	long long v = 0;
+
+	if (n <= i || n - i > 10)
+		return -1;
+	for (; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (s[0] == '-')
+		v = -v;
+	if (v < -2147483648LL || v > 4294967295LL)
+		return -1;
+	*out = (unsigned int)(v & 0xffffffffLL);
+	return 0;
+}
 
 /* Multi-valued attributes that LDAP may return in ranges
  * ("servicePrincipalName;range=0-1499"): every range up to '*' must be in
@@ -51,6 +173,10 @@ typedef struct loader {
 	size_t n_entries, n_accounts, n_spns, n_nodes, n_records, n_mappings;
 	size_t skipped_records;
 	size_t n_unread;       /* accounts, DNS entries, sPNMappings not asked for */
+	/* the second pass of SPN_LOAD_SHARED_ONLY: the SPN key hashes that
+	 * occur more than once, sorted; only the SPNs with one are kept */
+	const uint64_t *shared;
+	size_t n_shared;
 } loader;
 
 /* What one entry says, collected in one pass over its attributes. */

@@ -58,6 +58,26 @@ typedef enum parse_mode {
 	MODE_ENTRY,        /* one entry read before: comments ignored */
 } parse_mode;
 
+/* Bytes of the input, not followed by a NUL. */
+typedef struct ldif_span {
+	const char *s;
+	size_t len;
+} ldif_span;
+
+/* An entry whose lines are all "type: value" (ldif_plain.c), as the first
+ * pass of the two-pass load needs it: a view, valid for the callback. */
+struct ldif_plain_entry {
+	size_t line;              /* of its dn: line */
+	size_t offset, end;       /* as in spn_ldif_entry */
+	unsigned int classes;     /* the OC_* bits of its objectClass values */
+	const ldif_span *spns;    /* its servicePrincipalName values, in order */
+	size_t n_spns;
+	int has_mappings;         /* it has sPNMappings values */
+};
+
+/* The characters of an attribute type: letters, digits, '-' and '.'. */
+extern const unsigned char ldif_type_chars[256];
+
 /* The state of a parse of buf from pos to len: set up by ldif_init_parser
  * (a caller that starts mid-input then sets pos, mode, released, lineno
  * and record), freed by ldif_free_parser. */
@@ -70,6 +90,8 @@ typedef struct parser {
 	size_t lineno;
 	spn_ldif_skip_fn skip;
 	spn_ldif_entry_fn fn;
+	spn_ldif_plain_fn plain_fn; /* when set: plain entries, read by
+				     ldif_read_plain, go here, not to fn */
 	void *userdata;
 
 	char *fold;            /* a folded line, unfolded */
@@ -100,6 +122,8 @@ typedef struct parser {
 	size_t record_pos;     /* where the current record's first line starts */
 	comment_note *notes;   /* MODE_PART */
 	size_t n_notes, notes_cap;
+	ldif_span *spans;      /* ldif_read_plain's SPN values */
+	size_t spans_cap;
 } parser;
 
 /* A UTF-8 byte order mark at the start of the input is skipped; UTF-16
@@ -108,6 +132,19 @@ spn_status ldif_byte_order_mark(parser *p);
 
 /* Read the records from p->pos to p->len, handing each entry to p->fn. */
 spn_status ldif_parse_records(parser *p);
+
+/* Count the entry just read (handed over or skipped) and forget it; drop
+ * the pages of a mapped file behind it. */
+void ldif_end_entry(parser *p);
+
+/* At the start of a record: when the entry at p->pos is plain (every
+ * line "type: value", no options, no base64 or URL value, no folded line,
+ * comment or NUL byte, no second dn, changetype or control, and an
+ * account's userAccountControl and msDS-SupportedEncryptionTypes written
+ * as short decimals), read it, hand it to p->skip and then p->plain_fn, and
+ * set *taken_out. Otherwise nothing is read: the general parser reads
+ * the entry, with every check and message it has. */
+spn_status ldif_read_plain(parser *p, int *taken_out);
 
 /* Drop the pages of a mapped input behind offset upto. */
 void ldif_release_upto(parser *p, size_t upto);

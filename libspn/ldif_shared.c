@@ -10,15 +10,18 @@
 #include "index_impl.h"
 #include "ldif.h"
 #include "ldif_load_impl.h"
+#include "ldif_parser.h"
 
 /* SPN_LOAD_SHARED_ONLY reads the input twice. The first pass, in parts on
- * threads, reads and checks every entry as ldif_load_entry does but keeps
- * of each account only where it is and the 64-bit hashes of its SPNs' keys.
- * The accounts holding a hash that occurs more than once are then parsed
- * again, in file order, into the index. Equal keys have equal hashes, so
- * every holder of a duplicated key is kept; a hash collision only keeps
- * an account more. When the first pass meets anything wrong, the one-pass
- * load runs instead and reports it as it always does. */
+ * threads, reads and checks every entry as ldif_load_entry does (most of
+ * them through the plain reader, ldif_plain.c) but keeps of each account
+ * only where it is and the 64-bit hashes of its SPNs' keys. The accounts
+ * holding a hash that occurs more than once are then parsed again, in file
+ * order, into the index, with just their SPNs that have such a hash. Equal
+ * keys have equal hashes, so every value of a duplicated key is kept; a
+ * hash collision only keeps a value more. When the first pass meets
+ * anything wrong, the one-pass load runs instead and reports it as it
+ * always does. */
 
 /* One SPN seen in the first pass: its key's hash and the account (an index
  * into the held accounts) holding it. */
@@ -41,6 +44,10 @@ typedef struct scan {
 	held_account *held;
 	size_t n_held, held_cap;
 	size_t n_kept_spns;     /* their non-empty SPNs */
+	ldif_span *spans;       /* scan_entry's SPNs */
+	size_t spans_cap;
+	char *text;             /* a non-ASCII SPN, NUL-terminated */
+	size_t text_cap;
 } scan;
 
 static int scan_skip(const char *dn, size_t len, void *userdata)
@@ -50,6 +57,55 @@ static int scan_skip(const char *dn, size_t len, void *userdata)
 	return ldif_skip_unwanted(dn, len, &s->l);
 }
 
+/* The hash of the key of an SPN that need not end in a NUL: -1 when out
+ * of memory. */
+static int hash_spn(scan *s, const char *spn, size_t len, uint64_t *hash_out)
+{
+	if (idx_ascii_key_hash64(spn, len, hash_out) == 0)
+		return 0;
+	if (ldif_grow_array((void **)&s->text, &s->text_cap, len + 1, 1) != 0)
+		return -1;
+	memcpy(s->text, spn, len);
+	s->text[len] = '\0';
+	return idx_key_hash64(s->text, len, hash_out);
+}
+
+/* Keep the hashes of an account's non-empty SPNs, and where it is: -1 when
+ * out of memory. */
+static int hold_account(scan *s, const ldif_span *spns, size_t n,
+			size_t offset, size_t end, size_t line)
+{
+	size_t i, n_refs = s->n_refs;
+	uint64_t hash;
+
+	if (ldif_grow_array((void **)&s->refs, &s->refs_cap, n_refs + n,
+			    sizeof(*s->refs)) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (spns[i].len == 0)
+			continue;   /* the index keeps no empty SPN */
+		if (hash_spn(s, spns[i].s, spns[i].len, &hash) != 0)
+			return -1;
+		s->refs[n_refs].hash = hash;
+		s->refs[n_refs].held = s->n_held;
+		n_refs++;
+	}
+	if (n_refs == s->n_refs)
+		return 0;
+	if (ldif_grow_array((void **)&s->held, &s->held_cap, s->n_held + 1,
+			    sizeof(*s->held)) != 0)
+		return -1;
+	s->held[s->n_held].range.offset = offset;
+	s->held[s->n_held].range.end = end;
+	s->held[s->n_held].range.line = line;
+	s->held[s->n_held].n_spns = n_refs - s->n_refs;
+	s->n_held++;
+	s->n_kept_spns += n_refs - s->n_refs;
+	s->n_refs = n_refs;
+	return 0;
+}
+
+/* An entry the general parser read (one the plain reader did not take). */
 static spn_status scan_entry(spn_ctx *ctx, const spn_ldif_entry *e,
 			     void *userdata)
 {
@@ -57,8 +113,7 @@ static spn_status scan_entry(spn_ctx *ctx, const spn_ldif_entry *e,
 	loader *l = &s->l;
 	entry_facts f;
 	spn_status st;
-	size_t i, n_refs = s->n_refs, len;
-	uint64_t hash;
+	size_t i;
 
 	l->ctx = ctx;
 	l->n_entries++;
@@ -72,37 +127,44 @@ static spn_status scan_entry(spn_ctx *ctx, const spn_ldif_entry *e,
 			return st;
 		l->n_accounts++;
 		l->n_spns += f.account.n_spns;
-		if (ldif_grow_array((void **)&s->refs, &s->refs_cap,
-				    n_refs + f.account.n_spns,
-				    sizeof(*s->refs)) != 0)
+		if (ldif_grow_array((void **)&s->spans, &s->spans_cap,
+				    f.account.n_spns, sizeof(*s->spans)) != 0)
 			return ldif_no_memory(l, e);
 		for (i = 0; i < f.account.n_spns; i++) {
-			len = strlen(l->spns[i]);
-			if (len == 0)
-				continue;   /* the index keeps no empty SPN */
-			if (idx_key_hash64(l->spns[i], len, &hash) != 0)
-				return ldif_no_memory(l, e);
-			s->refs[n_refs].hash = hash;
-			s->refs[n_refs].held = s->n_held;
-			n_refs++;
+			s->spans[i].s = l->spns[i];
+			s->spans[i].len = strlen(l->spns[i]);
 		}
-		if (n_refs > s->n_refs) {
-			if (ldif_grow_array((void **)&s->held, &s->held_cap,
-					    s->n_held + 1,
-					    sizeof(*s->held)) != 0)
-				return ldif_no_memory(l, e);
-			s->held[s->n_held].range.offset = e->offset;
-			s->held[s->n_held].range.end = e->end;
-			s->held[s->n_held].range.line = e->line;
-			s->held[s->n_held].n_spns = n_refs - s->n_refs;
-			s->n_held++;
-			s->n_kept_spns += n_refs - s->n_refs;
-			s->n_refs = n_refs;
-		}
+		if (hold_account(s, s->spans, f.account.n_spns, e->offset,
+				 e->end, e->line) != 0)
+			return ldif_no_memory(l, e);
 	}
 	if (f.classes & OC_DNS_NODE)
 		l->n_unread++;
 	if (f.has_mappings)
+		l->n_unread++;
+	return SPN_OK;
+}
+
+/* A plain entry (ldif_plain.c): what scan_entry finds in it, found as the
+ * plain reader read it. */
+static spn_status scan_plain(spn_ctx *ctx, const struct ldif_plain_entry *e,
+			     void *userdata)
+{
+	scan *s = userdata;
+	loader *l = &s->l;
+
+	l->n_entries++;
+	if (e->n_spns > 0 || (e->classes & (OC_COMPUTER | OC_MSA))) {
+		l->n_accounts++;
+		l->n_spns += e->n_spns;
+		if (hold_account(s, e->spns, e->n_spns, e->offset, e->end,
+				 e->line) != 0)
+			return spn_error(ctx, SPN_E_NOMEM, "line %zu: out of "
+					 "memory", e->line);
+	}
+	if (e->classes & OC_DNS_NODE)
+		l->n_unread++;
+	if (e->has_mappings)
 		l->n_unread++;
 	return SPN_OK;
 }
@@ -168,56 +230,60 @@ static spn_status scan_done(void *userdata)
 	return SPN_OK;
 }
 
-/* Set marks[held] for every held account with an SPN whose hash another
- * SPN has. Each part's refs are sorted: they are taken a bucket (the
- * hash's top bits) at a time from every part, and runs of equal hashes in
- * a bucket are marked. held_base[i] is the number of held accounts before
- * part i. */
-static int mark_shared(const scan *scans, size_t n_scans,
-		       const size_t *held_base, size_t n_refs,
-		       unsigned char *marks)
+/* The marking of the buckets [first, end) of the hash space: each part's
+ * refs from pos[i] on are in bucket order (sort_refs); runs of equal
+ * hashes in a bucket set marks[held]. */
+typedef struct mark_job {
+	const scan *scans;
+	size_t n_scans;
+	const size_t *held_base;   /* held accounts before part i */
+	unsigned int bits;         /* a bucket is the hash's top bits */
+	uint64_t first, end;
+	size_t pos[SPN_LDIF_MAX_PARTS];
+	unsigned char *marks;
+	uint64_t *shared;          /* the hashes marked, in order */
+	size_t n_shared, shared_cap;
+	size_t n_shared_refs;      /* the SPNs with one of them */
+	int failed;                /* out of memory */
+} mark_job;
+
+static void mark_buckets(mark_job *m)
 {
-	unsigned int bits = 4;
-	size_t pos[SPN_LDIF_MAX_PARTS], cap = 256, n, i, j, run;
-	uint64_t b, n_buckets;
-	spn_ref *bucket = NULL;
-	int ret = -1;
+	size_t cap = 256, n, i, j, run;
+	uint64_t b;
+	spn_ref *bucket = malloc(cap * sizeof(*bucket));
 
-	while (bits < 24 && ((size_t)1 << bits) < n_refs / 8)
-		bits++;
-	n_buckets = (uint64_t)1 << bits;
-	bucket = malloc(cap * sizeof(*bucket));
-	if (bucket == NULL)
-		goto cleanup;
-	memset(pos, 0, sizeof(pos));
-	for (b = 0; b < n_buckets; b++) {
+	m->failed = bucket == NULL;
+	for (b = m->first; b < m->end && !m->failed; b++) {
 		n = 0;
-		for (i = 0; i < n_scans; i++) {
-			const scan *s = &scans[i];
+		for (i = 0; i < m->n_scans && !m->failed; i++) {
+			const scan *s = &m->scans[i];
+			size_t *pos = &m->pos[i];
 
-			for (; pos[i] < s->n_refs &&
-			       s->refs[pos[i]].hash >> (64 - bits) == b;
-			     pos[i]++) {
+			for (; *pos < s->n_refs &&
+			       s->refs[*pos].hash >> (64 - m->bits) == b;
+			     (*pos)++) {
 				if (n == cap) {
-					spn_ref *grown;
+					spn_ref *grown = NULL;
 
-					if (cap > SIZE_MAX / 2 / sizeof(*grown))
-						goto cleanup;
-					grown = realloc(bucket, 2 * cap *
-							sizeof(*grown));
-					if (grown == NULL)
-						goto cleanup;
+					if (cap <= SIZE_MAX / 2 / sizeof(*grown))
+						grown = realloc(bucket, 2 * cap *
+								sizeof(*grown));
+					if (grown == NULL) {
+						m->failed = 1;
+						break;
+					}
 					bucket = grown;
 					cap *= 2;
 				}
-				bucket[n] = s->refs[pos[i]];
-				bucket[n].held += held_base[i];
+				bucket[n] = s->refs[*pos];
+				bucket[n].held += m->held_base[i];
 				n++;
 			}
 		}
-		if (n < 2)
+		if (n < 2 || m->failed)
 			continue;
-		if (n_scans > 1) {
+		if (m->n_scans > 1) {
 			if (n > 24)
 				qsort(bucket, n, sizeof(*bucket), cmp_ref);
 			else
@@ -229,15 +295,119 @@ static int mark_shared(const scan *scans, size_t n_scans,
 				;
 			if (run < 2)
 				continue;
+			if (ldif_grow_array((void **)&m->shared, &m->shared_cap,
+					    m->n_shared + 1,
+					    sizeof(*m->shared)) != 0) {
+				m->failed = 1;
+				break;
+			}
+			m->shared[m->n_shared++] = bucket[i].hash;
+			m->n_shared_refs += run;
 			for (j = i; j < i + run; j++)
-				marks[bucket[j].held] = 1;
+				m->marks[bucket[j].held] = 1;
 		}
 	}
-	ret = 0;
-
-cleanup:
 	free(bucket);
-	return ret;
+}
+
+static void *mark_thread(void *arg)
+{
+	mark_buckets(arg);
+	return NULL;
+}
+
+/* The first of sorted refs[0..n) whose hash is at least h. */
+static size_t first_at_least(const spn_ref *refs, size_t n, uint64_t h)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (refs[mid].hash < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Set marks[held] (n_held of them) for every held account with an SPN
+ * whose hash another SPN has, and list those hashes, sorted, in
+ * *shared_out (*n_shared_out of them; free it). Each part's refs are
+ * sorted: they are taken a bucket (the hash's top bits) at a time from
+ * every part, and runs of equal hashes in a bucket are marked. With
+ * threads, the upper half of the buckets is marked at the same time on
+ * another thread, into marks of its own. held_base[i] is the number of
+ * held accounts before part i; *n_spns_out is the number of SPNs with a
+ * hash listed. 0, or -1 when out of memory. */
+static int mark_shared(const scan *scans, size_t n_scans,
+		       const size_t *held_base, size_t n_refs, size_t n_held,
+		       int threads, unsigned char *marks,
+		       uint64_t **shared_out, size_t *n_shared_out,
+		       size_t *n_spns_out)
+{
+	mark_job low, high;
+	pthread_t thread;
+	unsigned int bits = 4;
+	size_t i;
+	int started = 0;
+
+	while (bits < 24 && ((size_t)1 << bits) < n_refs / 8)
+		bits++;
+	memset(&low, 0, sizeof(low));
+	low.scans = scans;
+	low.n_scans = n_scans;
+	low.held_base = held_base;
+	low.bits = bits;
+	low.end = (uint64_t)1 << bits;
+	low.marks = marks;
+	high = low;
+	if (threads && n_refs >= 2) {
+		high.marks = calloc(n_held > 0 ? n_held : 1, 1);
+		if (high.marks != NULL) {
+			high.first = low.end / 2;
+			low.end = high.first;
+			for (i = 0; i < n_scans; i++)
+				high.pos[i] = first_at_least(scans[i].refs,
+							     scans[i].n_refs,
+							     UINT64_C(1) << 63);
+			started = pthread_create(&thread, NULL, mark_thread,
+						 &high) == 0;
+			if (!started) {
+				low.end = high.end;
+				free(high.marks);
+			}
+		}
+	}
+	mark_buckets(&low);
+	if (started) {
+		pthread_join(thread, NULL);
+		for (i = 0; i < n_held; i++)
+			marks[i] |= high.marks[i];
+		free(high.marks);
+		/* the upper half's hashes follow the lower half's */
+		if (!low.failed && !high.failed && high.n_shared > 0 &&
+		    ldif_grow_array((void **)&low.shared, &low.shared_cap,
+				    low.n_shared + high.n_shared,
+				    sizeof(*low.shared)) == 0) {
+			memcpy(low.shared + low.n_shared, high.shared,
+			       high.n_shared * sizeof(*high.shared));
+			low.n_shared += high.n_shared;
+		} else if (high.n_shared > 0) {
+			low.failed = 1;
+		}
+		low.failed |= high.failed;
+		low.n_shared_refs += high.n_shared_refs;
+		free(high.shared);
+	}
+	if (low.failed) {
+		free(low.shared);
+		return -1;
+	}
+	*shared_out = low.shared;
+	*n_shared_out = low.n_shared;
+	*n_spns_out = low.n_shared_refs;
+	return 0;
 }
 
 /* The second half of the second pass, read on another thread into an
@@ -248,6 +418,8 @@ typedef struct half {
 	int mapped;
 	const spn_ldif_range *ranges;
 	size_t n_ranges;
+	const uint64_t *shared;
+	size_t n_shared;
 	spn_ctx *ctx;           /* its own: errors are not kept */
 	spn_index *index;
 	spn_status status;
@@ -262,6 +434,8 @@ static void *load_half(void *arg)
 	l.ctx = h->ctx;
 	l.index = h->index;
 	l.what = SPN_LOAD_ACCOUNTS;
+	l.shared = h->shared;
+	l.n_shared = h->n_shared;
 	h->status = spn_ldif_parse_entries(h->ctx, h->name, h->buf, h->mapped,
 					   h->ranges, h->n_ranges,
 					   ldif_load_entry, &l);
@@ -319,13 +493,15 @@ static spn_status add_accounts_from(spn_index *index, spn_ctx *ctx,
 	return st;
 }
 
-/* The second pass: the entries at ranges into the index, in order. With
+/* The second pass: the entries at ranges into the index, in order, with
+ * only their SPNs whose key hash is one of shared[0..n_shared). With
  * threads, the second half is read at the same time on another thread
  * into an index of its own, whose accounts then follow the first half's;
  * if that fails, this thread reads it again for the message. */
 static spn_status load_kept(spn_index *index, spn_ctx *ctx, const char *name,
 			    const char *buf, int mapped, int threads,
-			    const spn_ldif_range *ranges, size_t n_ranges)
+			    const spn_ldif_range *ranges, size_t n_ranges,
+			    const uint64_t *shared, size_t n_shared)
 {
 	loader l;
 	half h;
@@ -344,6 +520,8 @@ static spn_status load_kept(spn_index *index, spn_ctx *ctx, const char *name,
 		h.mapped = mapped;
 		h.ranges = ranges + first;
 		h.n_ranges = n_ranges - first;
+		h.shared = shared;
+		h.n_shared = n_shared;
 		started = pthread_create(&thread, NULL, load_half, &h) == 0;
 		if (!started)
 			first = n_ranges;
@@ -351,6 +529,8 @@ static spn_status load_kept(spn_index *index, spn_ctx *ctx, const char *name,
 	l.ctx = ctx;
 	l.index = index;
 	l.what = SPN_LOAD_ACCOUNTS;
+	l.shared = shared;
+	l.n_shared = n_shared;
 	st = spn_ldif_parse_entries(ctx, name, buf, mapped, ranges, first,
 				    ldif_load_entry, &l);
 	if (started)
@@ -383,9 +563,10 @@ spn_status ldif_load_shared(spn_index *index, spn_ctx *ctx,
 	scan *scans = NULL;
 	unsigned char *marks = NULL;
 	spn_ldif_range *ranges = NULL;
+	uint64_t *shared = NULL;
 	loader total;
 	size_t n, i, j, n_held = 0, n_refs = 0, n_kept_spns = 0, n_ranges = 0;
-	size_t n_keep_spns = 0, keep_bytes = 0;
+	size_t n_shared = 0, n_keep_spns = 0, keep_bytes = 0;
 	uint32_t spns_before = index->n_spns, accounts_before;
 	spn_status st;
 
@@ -404,7 +585,8 @@ spn_status ldif_load_shared(spn_index *index, spn_ctx *ctx,
 		userdata[i] = &scans[i];
 	}
 	st = spn_ldif_parse_split(name, buf, len, mapped, starts, n, scan_skip,
-				  scan_entry, scan_done, userdata, line_base);
+				  scan_entry, scan_plain, scan_done, userdata,
+				  line_base);
 	if (st != SPN_OK) {
 		*redo_out = 1;
 		goto cleanup;
@@ -428,7 +610,8 @@ spn_status ldif_load_shared(spn_index *index, spn_ctx *ctx,
 	marks = calloc(n_held > 0 ? n_held : 1, 1);
 	ranges = malloc((n_held > 0 ? n_held : 1) * sizeof(*ranges));
 	if (marks == NULL || ranges == NULL ||
-	    mark_shared(scans, n, held_base, n_refs, marks) != 0) {
+	    mark_shared(scans, n, held_base, n_refs, n_held, n > 1, marks,
+			&shared, &n_shared, &n_keep_spns) != 0) {
 		st = spn_error(ctx, SPN_E_NOMEM, "%s: out of memory", name);
 		goto cleanup;
 	}
@@ -441,14 +624,14 @@ spn_status ldif_load_shared(spn_index *index, spn_ctx *ctx,
 			ranges[n_ranges] = h->range;
 			ranges[n_ranges].line += line_base[i];
 			n_ranges++;
-			n_keep_spns += h->n_spns;
 			keep_bytes += h->range.end - h->range.offset;
 		}
 	}
 	/* room for what is kept at once; its text is less than its bytes */
 	(void)idx_reserve(index, n_keep_spns, n_ranges, keep_bytes);
 	accounts_before = index->n_accounts;
-	st = load_kept(index, ctx, name, buf, mapped, n > 1, ranges, n_ranges);
+	st = load_kept(index, ctx, name, buf, mapped, n > 1, ranges, n_ranges,
+		       shared, n_shared);
 	if (st != SPN_OK)
 		goto cleanup;
 	index->passed_accounts += total.n_accounts -
@@ -461,9 +644,12 @@ cleanup:
 		ldif_free_loader(&scans[i].l);
 		free(scans[i].refs);
 		free(scans[i].held);
+		free(scans[i].spans);
+		free(scans[i].text);
 	}
 	free(scans);
 	free(marks);
 	free(ranges);
+	free(shared);
 	return st;
 }

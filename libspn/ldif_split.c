@@ -169,8 +169,9 @@ static int replay_comments(const part *parts, size_t n)
 spn_status spn_ldif_parse_split(const char *name, const char *buf,
 				size_t len, int mapped, const size_t *starts,
 				size_t n_parts, spn_ldif_skip_fn skip,
-				spn_ldif_entry_fn fn, spn_ldif_part_fn done,
-				void *const *userdata, size_t *line_base_out)
+				spn_ldif_entry_fn fn, spn_ldif_plain_fn plain,
+				spn_ldif_part_fn done, void *const *userdata,
+				size_t *line_base_out)
 {
 	part *parts = NULL;
 	pthread_t threads[MAX_THREADS];
@@ -195,6 +196,7 @@ spn_status spn_ldif_parse_split(const char *name, const char *buf,
 				 mapped, skip, fn, userdata[i]);
 		p->pos = starts[i];
 		p->mode = MODE_PART;
+		p->plain_fn = plain;
 		/* each part drops only whole pages of its own */
 		p->released = (starts[i] + (size_t)page - 1) &
 			      ~((size_t)page - 1);

@@ -37,10 +37,11 @@ size_t spn_index_dns_node_count(const spn_index *index);
 #define SPN_LOAD_ACCOUNTS 0x1u
 #define SPN_LOAD_DNS 0x2u
 #define SPN_LOAD_MAPPINGS 0x4u
-/* With SPN_LOAD_ACCOUNTS, keep only the accounts that hold an SPN whose key
- * (spn_key: AD's case-insensitive comparison) another SPN value in the
- * source also has: all the dup check reads. The other accounts are still
- * read, checked and counted, but not kept. spn_index_load_ldif honours it
+/* With SPN_LOAD_ACCOUNTS, keep only the SPN values whose key (spn_key:
+ * AD's case-insensitive comparison) another SPN value in the source also
+ * has, and the accounts that hold them, each with just those values: all
+ * the dup check reads. The other accounts and values are still read,
+ * checked and counted, but not kept. spn_index_load_ldif honours it
  * when accounts are the only part asked for and the index is still empty
  * (otherwise it keeps every account); spn_index_load_dir keeps every
  * account (a live scan streams each entry once). */

@@ -1,0 +1,263 @@
+/* ldif_plain.c - the first pass's reader of plain entries: an entry whose
+ * lines are all "type: value" is read straight from the input, keeping
+ * only what the two-pass load (ldif_shared.c) needs of it. */
+#include <stdint.h>
+#include <string.h>
+
+#include "ldif_load_impl.h"
+#include "ldif_parser.h"
+#include "swar.h"
+
+/* Nearly every entry of an export is plain. Whatever this reader does not
+ * take, the general parser reads: an entry is taken only when reading it
+ * here and there gives the same result, which the LDIF fuzz target checks
+ * (the two-pass load against the one-pass load). Nothing is handed over
+ * before the whole entry is read. */
+
+/* One physical line: its bytes (CR LF or LF removed) and where the next
+ * one starts. */
+typedef struct phys_line {
+	const unsigned char *s;
+	size_t n;
+	size_t next;
+} phys_line;
+
+/* The line at pos: 0, or -1 when it has no newline or holds a NUL byte
+ * (the parser reads those). */
+static inline int next_line(const parser *p, size_t pos, phys_line *out)
+{
+	const unsigned char *b = (const unsigned char *)p->buf;
+	size_t nl = swar_line_end(b, pos, p->len);
+
+	if (nl == p->len || b[nl] != '\n')
+		return -1;
+	out->s = b + pos;
+	out->n = nl - pos;
+	if (out->n > 0 && out->s[out->n - 1] == '\r')
+		out->n--;
+	out->next = nl + 1;
+	return 0;
+}
+
+/* Types that belong to change records: their entry is left to the
+ * parser, which reports them. */
+static int record_type(const unsigned char *s, size_t n)
+{
+	const char *t = (const char *)s;
+
+	return ldif_word_is(t, n, "changetype", 10) ||
+	       ldif_word_is(t, n, "control", 7);
+}
+
+/* A "dn:" or "dn;" line, which ends the entry before it. */
+static int dn_line(const unsigned char *s, size_t n)
+{
+	return n >= 3 && (s[0] | 0x20) == 'd' && (s[1] | 0x20) == 'n' &&
+	       (s[2] == ':' || s[2] == ';');
+}
+
+/* Append bytes to the dn being read into the arena: -1 when out of
+ * memory. */
+static int add_dn(parser *p, const unsigned char *s, size_t n)
+{
+	if (ldif_grow_array((void **)&p->arena, &p->arena_cap,
+			    p->arena_len + n + 1, 1) != 0)
+		return -1;
+	memcpy(p->arena + p->arena_len, s, n);
+	p->arena_len += n;
+	p->arena[p->arena_len] = '\0';
+	return 0;
+}
+
+/* The "dn: text" line at p->pos and its folded lines, unfolded into the
+ * arena; *pos_out is where the next line starts. 0, or -1 when the dn is
+ * not plain text. */
+static int read_dn(parser *p, size_t *pos_out, size_t *lines_out)
+{
+	const unsigned char *b = (const unsigned char *)p->buf;
+	size_t pos = p->pos, v = 3, lines = 1;
+	phys_line l;
+
+	if (p->len - pos < 5 || (b[pos] | 0x20) != 'd' ||
+	    (b[pos + 1] | 0x20) != 'n' || b[pos + 2] != ':' ||
+	    next_line(p, pos, &l) != 0)
+		return -1;
+	while (v < l.n && l.s[v] == ' ')
+		v++;
+	/* no base64 or URL, and no value that starts on a folded line */
+	if (v >= l.n || (v == 3 && (l.s[v] == ':' || l.s[v] == '<')))
+		return -1;
+	p->arena_len = 0;
+	if (add_dn(p, l.s + v, l.n - v) != 0)
+		return -1;
+	pos = l.next;
+	while (pos < p->len && b[pos] == ' ') {
+		if (next_line(p, pos, &l) != 0 || add_dn(p, l.s + 1, l.n - 1) != 0)
+			return -1;
+		lines++;
+		pos = l.next;
+	}
+	*pos_out = pos;
+	*lines_out = lines;
+	return 0;
+}
+
+/* Set the parser's record to the one read from p->pos: its first line,
+ * lines lines, and where the parser goes on. */
+static void start_taken(parser *p, size_t lines, size_t pos)
+{
+	p->line_pos = p->pos;
+	p->record_pos = p->pos;
+	p->record_line = p->lineno + 1;
+	p->lineno += lines;
+	p->pos = pos;
+}
+
+/* The rest of an entry the skip function declined, from pos, as
+ * skip_entry in ldif.c reads it: up to the blank line that ends it. A
+ * comment, a "dn:" line, a line without newline or with a NUL byte is
+ * left to skip_entry, which goes on from there. */
+static void skip_rest(parser *p, size_t pos, size_t lines)
+{
+	phys_line l;
+
+	start_taken(p, lines, pos);
+	p->record = REC_UNWANTED;
+	while (p->pos < p->len) {
+		if (next_line(p, p->pos, &l) != 0)
+			return;
+		if (l.n > 0 && (l.s[0] == '#' || dn_line(l.s, l.n)))
+			return;
+		p->pos = l.next;
+		p->lineno++;
+		if (l.n == 0)
+			break;
+	}
+	ldif_end_entry(p);
+}
+
+/* Whether the first pass reads the value of the attribute (so that it
+ * must not be folded). */
+static int value_read(attr_id id)
+{
+	return id == A_OBJECTCLASS || id == A_SPN || id == A_UAC ||
+	       id == A_ENC_TYPES;
+}
+
+/* An entry's attribute lines from pos, read into e: 0 when they are all
+ * plain, else -1; *end_out is where the entry ends. */
+static int read_attrs(parser *p, size_t pos, struct ldif_plain_entry *e,
+		      size_t *lines_out, size_t *end_out)
+{
+	phys_line l;
+	const char *value;
+	size_t n_spns = 0, lines = 0, i, v, n;
+	ldif_span uac = { NULL, 0 }, enc = { NULL, 0 };
+	unsigned int flags;
+	int fold_ok = 1;
+	attr_id id;
+
+	while (pos < p->len) {
+		if (next_line(p, pos, &l) != 0)
+			return -1;
+		lines++;
+		pos = l.next;
+		n = l.n;
+		if (n == 0)
+			break;   /* the blank line after the entry */
+		if (l.s[0] == ' ') {
+			if (!fold_ok)
+				return -1;
+			continue;   /* folded, of a value not read here */
+		}
+		for (i = 0; i < n && ldif_type_chars[l.s[i]]; i++)
+			;
+		v = i + 1;
+		if (i == 0 || i == n || l.s[i] != ':' ||
+		    (v < n && (l.s[v] == ':' || l.s[v] == '<')))
+			return -1;   /* a comment, options, base64, URL */
+		while (v < n && l.s[v] == ' ')
+			v++;
+		id = ldif_attr_id((const char *)l.s, i);
+		/* a value that starts on a folded line is of unknown kind */
+		fold_ok = v < n && !value_read(id);
+		value = (const char *)l.s + v;
+		switch (id) {
+		case A_OBJECTCLASS:
+			e->classes |= ldif_class_bit(value, n - v);
+			break;
+		case A_SPN:
+			if (ldif_grow_array((void **)&p->spans, &p->spans_cap,
+					    n_spns + 1, sizeof(*p->spans)) != 0)
+				return -1;   /* the parser says it */
+			p->spans[n_spns].s = value;
+			p->spans[n_spns].len = n - v;
+			n_spns++;
+			break;
+		case A_MAPPINGS:
+			e->has_mappings = 1;
+			break;
+		case A_UAC:
+			if (uac.s == NULL) {
+				uac.s = value;
+				uac.len = n - v;
+			}
+			break;
+		case A_ENC_TYPES:
+			if (enc.s == NULL) {
+				enc.s = value;
+				enc.len = n - v;
+			}
+			break;
+		case A_OTHER:
+			if (dn_line(l.s, n) || record_type(l.s, i))
+				return -1;
+			break;
+		default:
+			break;   /* read by the second pass, if at all */
+		}
+	}
+	/* an account's flags are parsed: the parser says what is wrong */
+	if ((n_spns > 0 || (e->classes & (OC_COMPUTER | OC_MSA))) &&
+	    ((uac.s != NULL && ldif_short_flags(uac.s, uac.len, &flags) != 0) ||
+	     (enc.s != NULL && ldif_short_flags(enc.s, enc.len, &flags) != 0)))
+		return -1;
+	e->spns = p->spans;
+	e->n_spns = n_spns;
+	*lines_out = lines;
+	*end_out = pos;
+	return 0;
+}
+
+spn_status ldif_read_plain(parser *p, int *taken_out)
+{
+	struct ldif_plain_entry e;
+	size_t pos, lines, more, end;
+	spn_status st;
+
+	*taken_out = 0;
+	if (read_dn(p, &pos, &lines) != 0) {
+		p->arena_len = 0;
+		return SPN_OK;
+	}
+	/* A skip function that keeps an entry is asked again by the parser
+	 * when this reader does not take it. */
+	if (p->skip != NULL && p->skip(p->arena, p->arena_len, p->userdata)) {
+		*taken_out = 1;
+		skip_rest(p, pos, lines);
+		return SPN_OK;
+	}
+	memset(&e, 0, sizeof(e));
+	if (read_attrs(p, pos, &e, &more, &end) != 0) {
+		p->arena_len = 0;
+		return SPN_OK;
+	}
+	*taken_out = 1;
+	start_taken(p, lines + more, end);
+	e.line = p->record_line;
+	e.offset = p->record_pos;
+	e.end = end;
+	st = p->plain_fn(p->ctx, &e, p->userdata);
+	ldif_end_entry(p);
+	return st;
+}
