@@ -60,7 +60,7 @@ static uint64_t hash_folded(const unsigned char *s, size_t len,
 		h = mix(h, fold_word(w));
 	}
 	if (i < len) {
-		w = swar_load_tail(s + i, len - i);
+		w = swar_load_end(s, i, len);
 		high |= w;
 		h = mix(h, fold_word(w));
 	}
@@ -77,7 +77,7 @@ static int is_simple(const unsigned char *s, size_t len)
 	for (i = 0; i + 8 <= len; i += 8)
 		high |= swar_load(s + i);
 	if (i < len)
-		high |= swar_load_tail(s + i, len - i);
+		high |= swar_load_end(s, i, len);
 	return (high & SWAR_HIGHS) == 0;
 }
 

@@ -136,6 +136,17 @@ static void skip_rest(parser *p, size_t pos, size_t lines)
 	ldif_end_entry(p);
 }
 
+/* Whether s[0..n) is an attribute type without options. */
+static int plain_type(const unsigned char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!ldif_type_chars[s[i]])
+			return 0;
+	return 1;
+}
+
 /* Whether the first pass reads the value of the attribute (so that it
  * must not be folded). */
 static int value_read(attr_id id)
@@ -149,39 +160,51 @@ static int value_read(attr_id id)
 static int read_attrs(parser *p, size_t pos, struct ldif_plain_entry *e,
 		      size_t *lines_out, size_t *end_out)
 {
+	const unsigned char *b = (const unsigned char *)p->buf, *line;
 	phys_line l;
 	const char *value;
-	size_t n_spns = 0, lines = 0, i, v, n;
+	size_t n_spns = 0, lines = 0, i, v, n, colon;
 	ldif_span uac = { NULL, 0 }, enc = { NULL, 0 };
 	unsigned int flags;
 	int fold_ok = 1;
 	attr_id id;
 
 	while (pos < p->len) {
-		if (next_line(p, pos, &l) != 0)
-			return -1;
+		line = b + pos;
 		lines++;
-		pos = l.next;
-		n = l.n;
-		if (n == 0)
-			break;   /* the blank line after the entry */
-		if (l.s[0] == ' ') {
-			if (!fold_ok)
+		if (line[0] == ' ') {
+			if (!fold_ok || next_line(p, pos, &l) != 0)
 				return -1;
+			pos = l.next;
 			continue;   /* folded, of a value not read here */
 		}
-		for (i = 0; i < n && ldif_type_chars[l.s[i]]; i++)
-			;
+		/* the type ends at the line's first ':' */
+		colon = swar_line_stop(b, pos, p->len, ':');
+		if (colon == p->len || b[colon] != ':') {
+			/* the blank line after the entry, or not plain */
+			if (next_line(p, pos, &l) != 0 || l.n != 0)
+				return -1;
+			pos = l.next;
+			break;
+		}
+		if (next_line(p, colon, &l) != 0)
+			return -1;
+		pos = l.next;
+		i = colon - (size_t)(line - b);
+		n = i + l.n;
 		v = i + 1;
-		if (i == 0 || i == n || l.s[i] != ':' ||
-		    (v < n && (l.s[v] == ':' || l.s[v] == '<')))
-			return -1;   /* a comment, options, base64, URL */
-		while (v < n && l.s[v] == ' ')
+		if (i == 0 || (v < n && (line[v] == ':' || line[v] == '<')))
+			return -1;   /* base64, URL */
+		while (v < n && line[v] == ' ')
 			v++;
-		id = ldif_attr_id((const char *)l.s, i);
+		id = ldif_attr_id((const char *)line, i);
+		/* the known types are made of type characters; the others
+		 * are checked, and options (after a ';') are not plain */
+		if (id == A_OTHER && !plain_type(line, i))
+			return -1;
 		/* a value that starts on a folded line is of unknown kind */
 		fold_ok = v < n && !value_read(id);
-		value = (const char *)l.s + v;
+		value = (const char *)line + v;
 		switch (id) {
 		case A_OBJECTCLASS:
 			e->classes |= ldif_class_bit(value, n - v);
@@ -210,7 +233,7 @@ static int read_attrs(parser *p, size_t pos, struct ldif_plain_entry *e,
 			}
 			break;
 		case A_OTHER:
-			if (dn_line(l.s, n) || record_type(l.s, i))
+			if (dn_line(line, n) || record_type(line, i))
 				return -1;
 			break;
 		default:

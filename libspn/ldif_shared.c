@@ -169,16 +169,11 @@ static spn_status scan_plain(spn_ctx *ctx, const struct ldif_plain_entry *e,
 	return SPN_OK;
 }
 
-static int cmp_ref(const void *a, const void *b)
-{
-	const spn_ref *x = a, *y = b;
-
-	return x->hash < y->hash ? -1 : x->hash > y->hash;
-}
-
 /* Sort refs by hash: in place, by the byte of the hash at shift and then
- * the bytes below it (American flag sort), a few at a time by insertion. */
-static void sort_refs(spn_ref *r, size_t n, unsigned int shift)
+ * the bytes below it down to the one at last (American flag sort), a few
+ * at a time by insertion (by the whole hash). */
+static void sort_refs(spn_ref *r, size_t n, unsigned int shift,
+		      unsigned int last)
 {
 	size_t count[256], next[256], end[256], i, j, b, d;
 	spn_ref t;
@@ -214,19 +209,24 @@ static void sort_refs(spn_ref *r, size_t n, unsigned int shift)
 			r[next[b]++] = t;
 		}
 	}
-	if (shift == 0)
+	if (shift <= last)
 		return;
 	for (b = 0, i = 0; b < 256; i = end[b++])
 		if (end[b] - i > 1)
-			sort_refs(r + i, end[b] - i, shift - 8);
+			sort_refs(r + i, end[b] - i, shift - 8, last);
 }
 
-/* After a part's last entry, on its thread. */
+/* The refs are marked a bucket at a time, a bucket being the refs of
+ * every part whose hashes have the same top byte: each bucket is sorted
+ * then, while it is in the cache. */
+#define BUCKET_BITS 8
+
+/* After a part's last entry, on its thread: its refs in bucket order. */
 static spn_status scan_done(void *userdata)
 {
 	scan *s = userdata;
 
-	sort_refs(s->refs, s->n_refs, 56);
+	sort_refs(s->refs, s->n_refs, 64 - BUCKET_BITS, 64 - BUCKET_BITS);
 	return SPN_OK;
 }
 
@@ -237,7 +237,6 @@ typedef struct mark_job {
 	const scan *scans;
 	size_t n_scans;
 	const size_t *held_base;   /* held accounts before part i */
-	unsigned int bits;         /* a bucket is the hash's top bits */
 	uint64_t first, end;
 	size_t pos[SPN_LDIF_MAX_PARTS];
 	unsigned char *marks;
@@ -261,7 +260,7 @@ static void mark_buckets(mark_job *m)
 			size_t *pos = &m->pos[i];
 
 			for (; *pos < s->n_refs &&
-			       s->refs[*pos].hash >> (64 - m->bits) == b;
+			       s->refs[*pos].hash >> (64 - BUCKET_BITS) == b;
 			     (*pos)++) {
 				if (n == cap) {
 					spn_ref *grown = NULL;
@@ -283,12 +282,7 @@ static void mark_buckets(mark_job *m)
 		}
 		if (n < 2 || m->failed)
 			continue;
-		if (m->n_scans > 1) {
-			if (n > 24)
-				qsort(bucket, n, sizeof(*bucket), cmp_ref);
-			else
-				sort_refs(bucket, n, 0);
-		}
+		sort_refs(bucket, n, 56 - BUCKET_BITS, 0);
 		for (i = 0; i < n; i += run) {
 			for (run = 1; i + run < n &&
 			     bucket[i + run].hash == bucket[i].hash; run++)
@@ -333,9 +327,9 @@ static size_t first_at_least(const spn_ref *refs, size_t n, uint64_t h)
 
 /* Set marks[held] (n_held of them) for every held account with an SPN
  * whose hash another SPN has, and list those hashes, sorted, in
- * *shared_out (*n_shared_out of them; free it). Each part's refs are
- * sorted: they are taken a bucket (the hash's top bits) at a time from
- * every part, and runs of equal hashes in a bucket are marked. With
+ * *shared_out (*n_shared_out of them; free it). Each part's refs are in
+ * bucket order: they are taken a bucket at a time from every part, the
+ * bucket sorted, and runs of equal hashes in it are marked. With
  * threads, the upper half of the buckets is marked at the same time on
  * another thread, into marks of its own. held_base[i] is the number of
  * held accounts before part i; *n_spns_out is the number of SPNs with a
@@ -348,18 +342,14 @@ static int mark_shared(const scan *scans, size_t n_scans,
 {
 	mark_job low, high;
 	pthread_t thread;
-	unsigned int bits = 4;
 	size_t i;
 	int started = 0;
 
-	while (bits < 24 && ((size_t)1 << bits) < n_refs / 8)
-		bits++;
 	memset(&low, 0, sizeof(low));
 	low.scans = scans;
 	low.n_scans = n_scans;
 	low.held_base = held_base;
-	low.bits = bits;
-	low.end = (uint64_t)1 << bits;
+	low.end = (uint64_t)1 << BUCKET_BITS;
 	low.marks = marks;
 	high = low;
 	if (threads && n_refs >= 2) {
