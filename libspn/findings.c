@@ -1,13 +1,27 @@
 /* findings.c - the list of findings the checks append to. */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <spn/name.h>
 #include "findings.h"
 
+/* The findings' strings and account lists are copied into blocks that
+ * are freed together with the list: findings are never removed one by
+ * one. */
+#define BLOCK_SIZE ((size_t)64 << 10)
+
+typedef struct block {
+	struct block *next;
+	size_t used, size;
+	max_align_t data[];
+} block;
+
 struct spn_findings {
 	spn_finding *items;
 	size_t n, cap;
+	block *blocks;          /* the newest first */
 };
 
 SPN_EXPORT spn_status spn_findings_new(spn_findings **findings_out)
@@ -23,31 +37,45 @@ SPN_EXPORT spn_status spn_findings_new(spn_findings **findings_out)
 	return SPN_OK;
 }
 
-static void finding_clear(spn_finding *item)
-{
-	size_t i;
-
-	free((char *)item->spn);
-	free((char *)item->host);
-	free((char *)item->message);
-	free((char *)item->fix);
-	for (i = 0; i < item->n_accounts; i++) {
-		free((char *)item->accounts[i].dn);
-		free((char *)item->accounts[i].sam);
-	}
-	free((spn_finding_account *)item->accounts);
-}
-
 SPN_EXPORT void spn_findings_free(spn_findings *findings)
 {
-	size_t i;
+	block *b, *next;
 
 	if (findings == NULL)
 		return;
-	for (i = 0; i < findings->n; i++)
-		finding_clear(&findings->items[i]);
+	for (b = findings->blocks; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
 	free(findings->items);
 	free(findings);
+}
+
+/* n bytes in the findings' blocks, aligned for any type; NULL when out of
+ * memory. */
+static void *block_alloc(spn_findings *findings, size_t n)
+{
+	const size_t align = sizeof(max_align_t);
+	block *b = findings->blocks;
+	size_t size;
+	void *p;
+
+	n = (n + align - 1) / align * align;
+	if (b == NULL || b->size - b->used < n) {
+		size = n > BLOCK_SIZE ? n : BLOCK_SIZE;
+		if (size > SIZE_MAX - sizeof(*b))
+			return NULL;
+		b = malloc(sizeof(*b) + size);
+		if (b == NULL)
+			return NULL;
+		b->used = 0;
+		b->size = size;
+		b->next = findings->blocks;
+		findings->blocks = b;
+	}
+	p = (char *)b->data + b->used;
+	b->used += n;
+	return p;
 }
 
 SPN_EXPORT size_t spn_findings_count(const spn_findings *findings)
@@ -63,13 +91,22 @@ SPN_EXPORT const spn_finding *spn_findings_get(const spn_findings *findings,
 	return &findings->items[i];
 }
 
-static int dup_or_null(const char *s, const char **out)
+static int dup_or_null(spn_findings *findings, const char *s,
+		       const char **out)
 {
+	size_t n;
+	char *copy;
+
 	*out = NULL;
 	if (s == NULL)
 		return 0;
-	*out = strdup(s);
-	return *out == NULL ? -1 : 0;
+	n = strlen(s) + 1;
+	copy = block_alloc(findings, n);
+	if (copy == NULL)
+		return -1;
+	memcpy(copy, s, n);
+	*out = copy;
+	return 0;
 }
 
 spn_status spn_findings_add(spn_findings *findings, const spn_finding *f)
@@ -91,26 +128,28 @@ spn_status spn_findings_add(spn_findings *findings, const spn_finding *f)
 	item.check = f->check;   /* static: a name from the check table */
 	item.severity = f->severity;
 	if (f->n_accounts > 0) {
-		accounts = calloc(f->n_accounts, sizeof(*accounts));
+		if (f->n_accounts > SIZE_MAX / sizeof(*accounts))
+			return SPN_E_NOMEM;
+		accounts = block_alloc(findings,
+				       f->n_accounts * sizeof(*accounts));
 		if (accounts == NULL)
-			goto nomem;
+			return SPN_E_NOMEM;
 	}
 	item.accounts = accounts;
 	item.n_accounts = f->n_accounts;
 	for (i = 0; i < f->n_accounts; i++)
-		if (dup_or_null(f->accounts[i].dn, &accounts[i].dn) != 0 ||
-		    dup_or_null(f->accounts[i].sam, &accounts[i].sam) != 0)
-			goto nomem;
-	if (dup_or_null(f->spn, &item.spn) != 0 ||
-	    dup_or_null(f->host, &item.host) != 0 ||
-	    dup_or_null(f->message, &item.message) != 0 ||
-	    dup_or_null(f->fix, &item.fix) != 0)
-		goto nomem;
+		if (dup_or_null(findings, f->accounts[i].dn,
+				&accounts[i].dn) != 0 ||
+		    dup_or_null(findings, f->accounts[i].sam,
+				&accounts[i].sam) != 0)
+			return SPN_E_NOMEM;
+	if (dup_or_null(findings, f->spn, &item.spn) != 0 ||
+	    dup_or_null(findings, f->host, &item.host) != 0 ||
+	    dup_or_null(findings, f->message, &item.message) != 0 ||
+	    dup_or_null(findings, f->fix, &item.fix) != 0)
+		return SPN_E_NOMEM;
 	findings->items[findings->n++] = item;
 	return SPN_OK;
-nomem:
-	finding_clear(&item);
-	return SPN_E_NOMEM;
 }
 
 static int cmp_str(const char *a, const char *b)

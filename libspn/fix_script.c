@@ -65,7 +65,11 @@ static void setspn(strbuf *b, const char *flag, const char *spn,
 			    "command line; use the LDIF below\n");
 		return;
 	}
-	strbuf_printf(b, "setspn %s \"%s\" ", flag, spn);
+	strbuf_puts(b, "setspn ");
+	strbuf_puts(b, flag);
+	strbuf_puts(b, " \"");
+	strbuf_puts(b, spn);
+	strbuf_puts(b, "\" ");
 	put_account(b, sam, dn);
 	strbuf_puts(b, "\n");
 }
@@ -145,7 +149,10 @@ void fix_ldif_modify(strbuf *b, const char *dn, const char *op,
 {
 	put_attr(b, "dn", dn);
 	strbuf_puts(b, "changetype: modify\n");
-	strbuf_printf(b, "%s: %s\n", op, attr);
+	strbuf_puts(b, op);
+	strbuf_puts(b, ": ");
+	strbuf_puts(b, attr);
+	strbuf_puts(b, "\n");
 	put_attr(b, attr, value);
 	strbuf_puts(b, "-\n\n");
 }
@@ -154,8 +161,9 @@ void fix_ldif_replace(strbuf *b, const char *dn, const char *attr,
 		      const char *value)
 {
 	put_attr(b, "dn", dn);
-	strbuf_puts(b, "changetype: modify\n");
-	strbuf_printf(b, "replace: %s\n", attr);
+	strbuf_puts(b, "changetype: modify\nreplace: ");
+	strbuf_puts(b, attr);
+	strbuf_puts(b, "\n");
 	put_attr(b, attr, value);
 	strbuf_puts(b, "-\n\n");
 }
