@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <spn/spn.h>
@@ -538,6 +539,9 @@ int main(int argc, char **argv)
 		rc = tool_exit_for(st);
 		goto cleanup;
 	}
+	/* a report to a file or a pipe is written in 64 KiB blocks */
+	if (!isatty(STDOUT_FILENO))
+		(void)setvbuf(stdout, NULL, _IOFBF, (size_t)1 << 16);
 	if (strcmp(o.command, "list") == 0 || strcmp(o.command, "query") == 0)
 		rc = run_lookup(ctx, &o);
 	else
