@@ -901,6 +901,7 @@ void ldif_free_parser(parser *p)
 	free(p->attrs);
 	free(p->notes);
 	free(p->spans);
+	free(p->extra);
 }
 
 void ldif_init_parser(parser *p, spn_ctx *ctx, const char *name,

@@ -133,12 +133,14 @@ typedef struct spn_ldif_range {
 } spn_ldif_range;
 
 /* Parse again just the entries at ranges (in file order), calling fn for
- * each as the one-pass parser did; comments are ignored. mapped: the
+ * each as the one-pass parser did (or plain, when not NULL, for the plain
+ * ones, as spn_ldif_parse_split does); comments are ignored. mapped: the
  * pages behind, from the first range's on, are dropped. */
 spn_status spn_ldif_parse_entries(spn_ctx *ctx, const char *name,
 				  const char *buf, int mapped,
 				  const spn_ldif_range *ranges, size_t n_ranges,
-				  spn_ldif_entry_fn fn, void *userdata);
+				  spn_ldif_entry_fn fn, spn_ldif_plain_fn plain,
+				  void *userdata);
 
 /* spn_index_load_ldif (ldif_load.c) over LDIF held in memory: the same
  * parts (what: SPN_LOAD_* bits), the same errors. For tests and fuzzing. */

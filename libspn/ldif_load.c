@@ -13,6 +13,7 @@
 #include "index_impl.h"
 #include "ldif.h"
 #include "ldif_load_impl.h"
+#include "ldif_parser.h"
 
 /* RFC 4514 value of one RDN, unescaped; DNS names fit in far less. */
 #define RDN_MAX 256
@@ -283,23 +284,6 @@ spn_status ldif_check_account(loader *l, const spn_ldif_entry *e,
 	return SPN_OK;
 }
 
-/* Whether the sorted hashes[0..n) hold h. */
-static int hash_listed(const uint64_t *hashes, size_t n, uint64_t h)
-{
-	size_t lo = 0, hi = n, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (hashes[mid] == h)
-			return 1;
-		if (hashes[mid] < h)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
-}
-
 /* Keep of acc's SPNs (l->spns) only those whose key hash is in
  * l->shared. */
 static spn_status keep_shared(loader *l, const spn_ldif_entry *e,
@@ -314,7 +298,7 @@ static spn_status keep_shared(loader *l, const spn_ldif_entry *e,
 			continue;   /* the index keeps no empty SPN */
 		if (idx_key_hash64(l->spns[i], len, &hash) != 0)
 			return ldif_no_memory(l, e);
-		if (hash_listed(l->shared, l->n_shared, hash))
+		if (hash_set_has(l->shared, hash))
 			l->spns[n++] = l->spns[i];
 	}
 	acc->n_spns = n;
@@ -339,6 +323,97 @@ static spn_status add_account(loader *l, const spn_ldif_entry *e,
 				 spn_status_name(st));
 	l->n_accounts++;
 	l->n_spns += acc->n_spns;
+	return SPN_OK;
+}
+
+/* The bytes of span as a C string in buf at *used. */
+static const char *put_text(char *buf, size_t *used, ldif_span span)
+{
+	char *s = buf + *used;
+
+	memcpy(s, span.s, span.len);
+	s[span.len] = '\0';
+	*used += span.len + 1;
+	return s;
+}
+
+spn_status ldif_load_plain(spn_ctx *ctx, const struct ldif_plain_entry *e,
+			   void *userdata)
+{
+	loader *l = userdata;
+	spn_account acc;
+	size_t i, need = 0, used = 0, n = 0;
+	uint64_t hash;
+	spn_status st;
+
+	(void)ctx;
+	l->n_entries++;
+	if (e->classes & OC_DNS_NODE)
+		l->n_unread++;
+	if (e->has_mappings)
+		l->n_unread++;
+	if (e->n_spns == 0 && !(e->classes & (OC_COMPUTER | OC_MSA)))
+		return SPN_OK;
+	/* room for every value as a C string, and for the SPN and name
+	 * lists */
+	need = e->sam.len + e->dns_host.len + 2;
+	for (i = 0; i < e->n_spns; i++)
+		need += e->spns[i].len + 1;
+	for (i = 0; i < e->n_additional; i++)
+		need += e->additional[i].len + 1;
+	if (ldif_grow_array((void **)&l->scratch, &l->scratch_cap, need, 1) != 0 ||
+	    ldif_grow_array((void **)&l->spns, &l->spns_cap, e->n_spns + 1,
+			    sizeof(*l->spns)) != 0 ||
+	    ldif_grow_array((void **)&l->extra, &l->extra_cap,
+			    e->n_additional + 1, sizeof(*l->extra)) != 0)
+		return spn_error(l->ctx, SPN_E_NOMEM, "%s:%zu: out of memory",
+				 e->source, e->line);
+	memset(&acc, 0, sizeof(acc));
+	if (e->classes & OC_MSA)
+		acc.kind = SPN_ACCOUNT_MSA;
+	else if (e->classes & OC_COMPUTER)
+		acc.kind = SPN_ACCOUNT_COMPUTER;
+	else if (e->classes & OC_USER)
+		acc.kind = SPN_ACCOUNT_USER;
+	else
+		acc.kind = SPN_ACCOUNT_OTHER;
+	acc.dn = e->dn;
+	if (e->sam.s != NULL)
+		acc.sam = put_text(l->scratch, &used, e->sam);
+	if (e->dns_host.s != NULL)
+		acc.dns_host_name = put_text(l->scratch, &used, e->dns_host);
+	for (i = 0; i < e->n_spns; i++) {
+		if (l->shared != NULL && e->spns[i].len == 0)
+			continue;   /* the index keeps no empty SPN */
+		l->spns[n] = put_text(l->scratch, &used, e->spns[i]);
+		if (l->shared != NULL) {
+			if (idx_key_hash64(l->spns[n], e->spns[i].len,
+					   &hash) != 0)
+				return spn_error(l->ctx, SPN_E_NOMEM,
+						 "%s:%zu: out of memory",
+						 e->source, e->line);
+			if (!hash_set_has(l->shared, hash))
+				continue;
+		}
+		n++;
+	}
+	for (i = 0; i < e->n_additional; i++)
+		l->extra[i] = put_text(l->scratch, &used, e->additional[i]);
+	acc.spns = l->spns;
+	acc.n_spns = n;
+	acc.additional_dns = l->extra;
+	acc.n_additional_dns = e->n_additional;
+	acc.uac = e->uac;
+	acc.has_uac = e->has_uac;
+	acc.enc_types = e->enc_types;
+	acc.has_enc_types = e->has_enc_types;
+	st = spn_index_add_account(l->index, &acc);
+	if (st != SPN_OK)
+		return spn_error(l->ctx, st, "%s:%zu: cannot add '%s' to the "
+				 "index (%s)", e->source, e->line, e->dn,
+				 spn_status_name(st));
+	l->n_accounts++;
+	l->n_spns += n;
 	return SPN_OK;
 }
 

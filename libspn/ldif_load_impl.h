@@ -157,6 +157,27 @@ typedef struct range_state {
 	const spn_ldif_attr *attr;
 } range_state;
 
+/* A set of 64-bit SPN key hashes: open addressing in a power of two of
+ * slots, a free slot holding 0 (the hash 0 is kept apart). The hashes are
+ * already evenly spread: their low bits pick the slot. */
+typedef struct hash_set {
+	uint64_t *slots;
+	size_t mask;
+	int has_zero;
+} hash_set;
+
+static inline int hash_set_has(const hash_set *set, uint64_t h)
+{
+	size_t i = (size_t)h & set->mask;
+
+	if (h == 0)
+		return set->has_zero;
+	for (; set->slots[i] != 0; i = (i + 1) & set->mask)
+		if (set->slots[i] == h)
+			return 1;
+	return 0;
+}
+
 typedef struct loader {
 	spn_ctx *ctx;
 	spn_index *index;
@@ -174,9 +195,8 @@ typedef struct loader {
 	size_t skipped_records;
 	size_t n_unread;       /* accounts, DNS entries, sPNMappings not asked for */
 	/* the second pass of SPN_LOAD_SHARED_ONLY: the SPN key hashes that
-	 * occur more than once, sorted; only the SPNs with one are kept */
-	const uint64_t *shared;
-	size_t n_shared;
+	 * occur more than once; only the SPNs with one are kept */
+	const struct hash_set *shared;
 } loader;
 
 /* What one entry says, collected in one pass over its attributes. */
@@ -230,6 +250,12 @@ int ldif_skip_unwanted(const char *dn, size_t len, void *userdata);
 
 /* An spn_ldif_entry_fn over a loader: the entry into its index. */
 spn_status ldif_load_entry(spn_ctx *ctx, const spn_ldif_entry *e,
+			   void *userdata);
+
+/* An spn_ldif_plain_fn over a loader of accounts only (the second pass
+ * of SPN_LOAD_SHARED_ONLY): the plain entry into its index, as
+ * ldif_load_entry adds it. */
+spn_status ldif_load_plain(spn_ctx *ctx, const struct ldif_plain_entry *e,
 			   void *userdata);
 
 /* Free the loader's scratch arrays (not the loader itself). */

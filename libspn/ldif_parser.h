@@ -64,14 +64,23 @@ typedef struct ldif_span {
 	size_t len;
 } ldif_span;
 
-/* An entry whose lines are all "type: value" (ldif_plain.c), as the first
- * pass of the two-pass load needs it: a view, valid for the callback. */
+/* An entry whose lines are all "type: value" (ldif_plain.c), as the
+ * two-pass load needs it: a view, valid for the callback. */
 struct ldif_plain_entry {
+	const char *source;       /* as in spn_ldif_entry */
 	size_t line;              /* of its dn: line */
-	size_t offset, end;       /* as in spn_ldif_entry */
+	size_t offset, end;
+	const char *dn;           /* NUL-terminated */
+	size_t dn_len;
 	unsigned int classes;     /* the OC_* bits of its objectClass values */
 	const ldif_span *spns;    /* its servicePrincipalName values, in order */
 	size_t n_spns;
+	ldif_span sam, dns_host;  /* the first of each (s is NULL: none) */
+	const ldif_span *additional;  /* msDS-AdditionalDnsHostName values */
+	size_t n_additional;
+	/* an account's userAccountControl, msDS-SupportedEncryptionTypes */
+	int has_uac, has_enc_types;
+	unsigned int uac, enc_types;
 	int has_mappings;         /* it has sPNMappings values */
 };
 
@@ -124,6 +133,8 @@ typedef struct parser {
 	size_t n_notes, notes_cap;
 	ldif_span *spans;      /* ldif_read_plain's SPN values */
 	size_t spans_cap;
+	ldif_span *extra;      /* and msDS-AdditionalDnsHostName values */
+	size_t extra_cap;
 } parser;
 
 /* A UTF-8 byte order mark at the start of the input is skipped; UTF-16

@@ -1,6 +1,6 @@
-/* ldif_plain.c - the first pass's reader of plain entries: an entry whose
- * lines are all "type: value" is read straight from the input, keeping
- * only what the two-pass load (ldif_shared.c) needs of it. */
+/* ldif_plain.c - the two-pass load's reader of plain entries: an entry
+ * whose lines are all "type: value" is read straight from the input,
+ * keeping only what the load (ldif_shared.c) needs of it. */
 #include <stdint.h>
 #include <string.h>
 
@@ -147,12 +147,25 @@ static int plain_type(const unsigned char *s, size_t n)
 	return 1;
 }
 
-/* Whether the first pass reads the value of the attribute (so that it
- * must not be folded). */
+/* Whether the load reads the value of the attribute (so that it must not
+ * be folded). */
 static int value_read(attr_id id)
 {
 	return id == A_OBJECTCLASS || id == A_SPN || id == A_UAC ||
-	       id == A_ENC_TYPES;
+	       id == A_ENC_TYPES || id == A_SAM || id == A_DNS_HOST ||
+	       id == A_ADDITIONAL;
+}
+
+/* Append a value to a growable span array: -1 when out of memory. */
+static int add_span(ldif_span **spans, size_t *cap, size_t *n,
+		    const char *s, size_t len)
+{
+	if (ldif_grow_array((void **)spans, cap, *n + 1, sizeof(**spans)) != 0)
+		return -1;
+	(*spans)[*n].s = s;
+	(*spans)[*n].len = len;
+	(*n)++;
+	return 0;
 }
 
 /* An entry's attribute lines from pos, read into e: 0 when they are all
@@ -163,9 +176,8 @@ static int read_attrs(parser *p, size_t pos, struct ldif_plain_entry *e,
 	const unsigned char *b = (const unsigned char *)p->buf, *line;
 	phys_line l;
 	const char *value;
-	size_t n_spns = 0, lines = 0, i, v, n, colon;
+	size_t n_spns = 0, n_extra = 0, lines = 0, i, v, n, colon;
 	ldif_span uac = { NULL, 0 }, enc = { NULL, 0 };
-	unsigned int flags;
 	int fold_ok = 1;
 	attr_id id;
 
@@ -210,12 +222,26 @@ static int read_attrs(parser *p, size_t pos, struct ldif_plain_entry *e,
 			e->classes |= ldif_class_bit(value, n - v);
 			break;
 		case A_SPN:
-			if (ldif_grow_array((void **)&p->spans, &p->spans_cap,
-					    n_spns + 1, sizeof(*p->spans)) != 0)
+			if (add_span(&p->spans, &p->spans_cap, &n_spns, value,
+				     n - v) != 0)
 				return -1;   /* the parser says it */
-			p->spans[n_spns].s = value;
-			p->spans[n_spns].len = n - v;
-			n_spns++;
+			break;
+		case A_ADDITIONAL:
+			if (add_span(&p->extra, &p->extra_cap, &n_extra, value,
+				     n - v) != 0)
+				return -1;
+			break;
+		case A_SAM:
+			if (e->sam.s == NULL) {
+				e->sam.s = value;
+				e->sam.len = n - v;
+			}
+			break;
+		case A_DNS_HOST:
+			if (e->dns_host.s == NULL) {
+				e->dns_host.s = value;
+				e->dns_host.len = n - v;
+			}
 			break;
 		case A_MAPPINGS:
 			e->has_mappings = 1;
@@ -237,16 +263,23 @@ static int read_attrs(parser *p, size_t pos, struct ldif_plain_entry *e,
 				return -1;
 			break;
 		default:
-			break;   /* read by the second pass, if at all */
+			break;   /* not read by this load */
 		}
 	}
 	/* an account's flags are parsed: the parser says what is wrong */
-	if ((n_spns > 0 || (e->classes & (OC_COMPUTER | OC_MSA))) &&
-	    ((uac.s != NULL && ldif_short_flags(uac.s, uac.len, &flags) != 0) ||
-	     (enc.s != NULL && ldif_short_flags(enc.s, enc.len, &flags) != 0)))
-		return -1;
+	if (n_spns > 0 || (e->classes & (OC_COMPUTER | OC_MSA))) {
+		e->has_uac = uac.s != NULL;
+		e->has_enc_types = enc.s != NULL;
+		if ((e->has_uac &&
+		     ldif_short_flags(uac.s, uac.len, &e->uac) != 0) ||
+		    (e->has_enc_types &&
+		     ldif_short_flags(enc.s, enc.len, &e->enc_types) != 0))
+			return -1;
+	}
 	e->spns = p->spans;
 	e->n_spns = n_spns;
+	e->additional = p->extra;
+	e->n_additional = n_extra;
 	*lines_out = lines;
 	*end_out = pos;
 	return 0;
@@ -277,9 +310,12 @@ spn_status ldif_read_plain(parser *p, int *taken_out)
 	}
 	*taken_out = 1;
 	start_taken(p, lines + more, end);
+	e.source = p->source;
 	e.line = p->record_line;
 	e.offset = p->record_pos;
 	e.end = end;
+	e.dn = p->arena;
+	e.dn_len = p->arena_len;
 	st = p->plain_fn(p->ctx, &e, p->userdata);
 	ldif_end_entry(p);
 	return st;

@@ -400,6 +400,33 @@ static int mark_shared(const scan *scans, size_t n_scans,
 	return 0;
 }
 
+/* The set of the n hashes: 0, or -1 when out of memory. */
+static int hash_set_make(hash_set *set, const uint64_t *hashes, size_t n)
+{
+	size_t size = 16, i, j;
+
+	while (size < 2 * n) {
+		if (size > SIZE_MAX / 2 / sizeof(*set->slots))
+			return -1;
+		size *= 2;
+	}
+	set->slots = calloc(size, sizeof(*set->slots));
+	if (set->slots == NULL)
+		return -1;
+	set->mask = size - 1;
+	for (i = 0; i < n; i++) {
+		if (hashes[i] == 0) {
+			set->has_zero = 1;
+			continue;
+		}
+		for (j = (size_t)hashes[i] & set->mask; set->slots[j] != 0;
+		     j = (j + 1) & set->mask)
+			;
+		set->slots[j] = hashes[i];
+	}
+	return 0;
+}
+
 /* The second half of the second pass, read on another thread into an
  * index of its own. */
 typedef struct half {
@@ -408,8 +435,7 @@ typedef struct half {
 	int mapped;
 	const spn_ldif_range *ranges;
 	size_t n_ranges;
-	const uint64_t *shared;
-	size_t n_shared;
+	const hash_set *shared;
 	spn_ctx *ctx;           /* its own: errors are not kept */
 	spn_index *index;
 	spn_status status;
@@ -425,10 +451,9 @@ static void *load_half(void *arg)
 	l.index = h->index;
 	l.what = SPN_LOAD_ACCOUNTS;
 	l.shared = h->shared;
-	l.n_shared = h->n_shared;
 	h->status = spn_ldif_parse_entries(h->ctx, h->name, h->buf, h->mapped,
 					   h->ranges, h->n_ranges,
-					   ldif_load_entry, &l);
+					   ldif_load_entry, ldif_load_plain, &l);
 	ldif_free_loader(&l);
 	return NULL;
 }
@@ -484,14 +509,14 @@ static spn_status add_accounts_from(spn_index *index, spn_ctx *ctx,
 }
 
 /* The second pass: the entries at ranges into the index, in order, with
- * only their SPNs whose key hash is one of shared[0..n_shared). With
+ * only their SPNs whose key hash is in shared. With
  * threads, the second half is read at the same time on another thread
  * into an index of its own, whose accounts then follow the first half's;
  * if that fails, this thread reads it again for the message. */
 static spn_status load_kept(spn_index *index, spn_ctx *ctx, const char *name,
 			    const char *buf, int mapped, int threads,
 			    const spn_ldif_range *ranges, size_t n_ranges,
-			    const uint64_t *shared, size_t n_shared)
+			    const hash_set *shared)
 {
 	loader l;
 	half h;
@@ -511,7 +536,6 @@ static spn_status load_kept(spn_index *index, spn_ctx *ctx, const char *name,
 		h.ranges = ranges + first;
 		h.n_ranges = n_ranges - first;
 		h.shared = shared;
-		h.n_shared = n_shared;
 		started = pthread_create(&thread, NULL, load_half, &h) == 0;
 		if (!started)
 			first = n_ranges;
@@ -520,9 +544,8 @@ static spn_status load_kept(spn_index *index, spn_ctx *ctx, const char *name,
 	l.index = index;
 	l.what = SPN_LOAD_ACCOUNTS;
 	l.shared = shared;
-	l.n_shared = n_shared;
 	st = spn_ldif_parse_entries(ctx, name, buf, mapped, ranges, first,
-				    ldif_load_entry, &l);
+				    ldif_load_entry, ldif_load_plain, &l);
 	if (started)
 		pthread_join(thread, NULL);
 	if (st == SPN_OK && first < n_ranges) {
@@ -533,7 +556,8 @@ static spn_status load_kept(spn_index *index, spn_ctx *ctx, const char *name,
 			st = spn_ldif_parse_entries(ctx, name, buf, mapped,
 						    ranges + first,
 						    n_ranges - first,
-						    ldif_load_entry, &l);
+						    ldif_load_entry,
+						    ldif_load_plain, &l);
 	}
 	ldif_free_loader(&l);
 	spn_index_free(h.index);
@@ -554,6 +578,7 @@ spn_status ldif_load_shared(spn_index *index, spn_ctx *ctx,
 	unsigned char *marks = NULL;
 	spn_ldif_range *ranges = NULL;
 	uint64_t *shared = NULL;
+	hash_set set = { NULL, 0, 0 };
 	loader total;
 	size_t n, i, j, n_held = 0, n_refs = 0, n_kept_spns = 0, n_ranges = 0;
 	size_t n_shared = 0, n_keep_spns = 0, keep_bytes = 0;
@@ -601,7 +626,8 @@ spn_status ldif_load_shared(spn_index *index, spn_ctx *ctx,
 	ranges = malloc((n_held > 0 ? n_held : 1) * sizeof(*ranges));
 	if (marks == NULL || ranges == NULL ||
 	    mark_shared(scans, n, held_base, n_refs, n_held, n > 1, marks,
-			&shared, &n_shared, &n_keep_spns) != 0) {
+			&shared, &n_shared, &n_keep_spns) != 0 ||
+	    hash_set_make(&set, shared, n_shared) != 0) {
 		st = spn_error(ctx, SPN_E_NOMEM, "%s: out of memory", name);
 		goto cleanup;
 	}
@@ -621,7 +647,7 @@ spn_status ldif_load_shared(spn_index *index, spn_ctx *ctx,
 	(void)idx_reserve(index, n_keep_spns, n_ranges, keep_bytes);
 	accounts_before = index->n_accounts;
 	st = load_kept(index, ctx, name, buf, mapped, n > 1, ranges, n_ranges,
-		       shared, n_shared);
+		       &set);
 	if (st != SPN_OK)
 		goto cleanup;
 	index->passed_accounts += total.n_accounts -
@@ -641,5 +667,6 @@ cleanup:
 	free(marks);
 	free(ranges);
 	free(shared);
+	free(set.slots);
 	return st;
 }

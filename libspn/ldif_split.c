@@ -250,7 +250,8 @@ cleanup:
 spn_status spn_ldif_parse_entries(spn_ctx *ctx, const char *name,
 				  const char *buf, int mapped,
 				  const spn_ldif_range *ranges, size_t n_ranges,
-				  spn_ldif_entry_fn fn, void *userdata)
+				  spn_ldif_entry_fn fn, spn_ldif_plain_fn plain,
+				  void *userdata)
 {
 	parser p;
 	size_t i;
@@ -259,6 +260,7 @@ spn_status spn_ldif_parse_entries(spn_ctx *ctx, const char *name,
 
 	ldif_init_parser(&p, ctx, name, buf, 0, mapped, NULL, fn, userdata);
 	p.mode = MODE_ENTRY;
+	p.plain_fn = plain;
 	/* only whole pages from the first entry on are dropped: another
 	 * thread may be reading the entries before */
 	if (n_ranges > 0 && page > 0)

@@ -1677,7 +1677,8 @@ static void test_split_reader(void **state)
 	f->seen.text[0] = '\0';
 	assert_int_equal(spn_ldif_parse_entries(f->ctx, "t.ldif", text, 0,
 						ranges.items, ranges.n,
-						on_part_entry, &f->seen),
+						on_part_entry, NULL,
+						&f->seen),
 			 SPN_OK);
 	assert_string_equal(f->seen.text, want);
 	for (k = 2; k <= 8; k++) {

@@ -54,16 +54,32 @@ static spn_status on_entry(spn_ctx *ctx, const spn_ldif_entry *e,
 	return SPN_OK;
 }
 
+static void add_span(calls *c, const char *what, ldif_span s)
+{
+	if (s.s != NULL)
+		add(c, " %s <%.*s>", what, (int)s.len, s.s);
+}
+
 static spn_status on_plain(spn_ctx *ctx, const struct ldif_plain_entry *e,
 			   void *userdata)
 {
 	size_t i;
 
 	(void)ctx;
+	assert_string_equal(e->source, "t.ldif");
+	assert_int_equal(strlen(e->dn), e->dn_len);
 	add(userdata, "plain line %zu [%zu,%zu) classes %u mappings %d spns",
 	    e->line, e->offset, e->end, e->classes, e->has_mappings);
 	for (i = 0; i < e->n_spns; i++)
 		add(userdata, " <%.*s>", (int)e->spns[i].len, e->spns[i].s);
+	add_span(userdata, "sam", e->sam);
+	add_span(userdata, "dns", e->dns_host);
+	for (i = 0; i < e->n_additional; i++)
+		add_span(userdata, "also", e->additional[i]);
+	if (e->has_uac)
+		add(userdata, " uac %u", e->uac);
+	if (e->has_enc_types)
+		add(userdata, " enc %u", e->enc_types);
 	add(userdata, "\n");
 	return SPN_OK;
 }
@@ -107,6 +123,11 @@ static void test_plain_entries_are_taken(void **state)
 		"servicePrincipalName:   http/ws1 \n"
 		"servicePrincipalName:\n"
 		"name: ws1\n"
+		"sAMAccountName: WS1$\n"
+		"sAMAccountName: second\n"
+		"dNSHostName: ws1.corp\n"
+		"msDS-AdditionalDnsHostName: a1.corp\n"
+		"msDS-AdditionalDnsHostName: a2.corp\n"
 		"\n"
 		"dn: CN=map,DC=corp\n"
 		"sPNMappings: host=alerter,http\n"
@@ -118,12 +139,13 @@ static void test_plain_entries_are_taken(void **state)
 	/* the values as written, after the spaces that follow the ':' */
 	assert_calls(text, sizeof(text) - 1,
 		"ask CN=ws1,DC=corp\n"
-		"plain line 1 [0,242) classes 3 mappings 0 spns <HOST/ws1> "
-		"<http/ws1 > <>\n"
+		"plain line 1 [0,380) classes 3 mappings 0 spns <HOST/ws1> "
+		"<http/ws1 > <> sam <WS1$> dns <ws1.corp> also <a1.corp> "
+		"also <a2.corp> uac 4096 enc 2147483648\n"
 		"ask CN=map,DC=corp\n"
-		"plain line 12 [242,293) classes 0 mappings 1 spns\n"
+		"plain line 17 [380,431) classes 0 mappings 1 spns\n"
 		"ask CN=last,DC=corp\n"
-		"plain line 15 [293,358) classes 4 mappings 0 spns\n");
+		"plain line 20 [431,496) classes 4 mappings 0 spns\n");
 }
 
 static void test_folds_and_line_ends(void **state)
@@ -157,6 +179,9 @@ static void test_what_the_parser_reads(void **state)
 		"servicePrincipalName: h/\n b\n",             /* folded SPN */
 		"objectClass: comp\n uter\n",                 /* folded class */
 		"userAccountControl: 40\n 96\n",              /* folded flags */
+		"sAMAccountName: a\n b\n",                   /* folded name */
+		"dNSHostName: h\n .corp\n",
+		"msDS-AdditionalDnsHostName: h\n .corp\n",
 		"name:\n x\n",                 /* the value starts folded */
 		"servicePrincipalName;range=0-*: h/b\n",      /* options */
 		"# a comment\n",
