@@ -468,6 +468,7 @@ static spn_status report(struct run *r, const struct cand *c)
 	spn_status st = SPN_E_NOMEM;
 	spn_finding f;
 	size_t i;
+	int fixes = spn_findings_fixes(r->findings);
 
 	if (collect_holders(r, c) != 0)
 		goto cleanup;
@@ -502,20 +503,23 @@ static spn_status report(struct run *r, const struct cand *c)
 			      "clients that do not canonicalise the name (SMB "
 			      "among them) ask for cifs/%s, get no ticket and "
 			      "use NTLM.", host);
-		fix_none(&fix, r, c, host);
+		if (fixes)
+			fix_none(&fix, r, c, host);
 		break;
 	case V_ONE_NODE:
 		strbuf_printf(&msg, ", and %s is on %s, one node's computer "
 			      "account: the other nodes cannot decrypt its "
 			      "tickets. Use one shared service account or "
 			      "gMSA.", spn, who);
-		fix_move(&fix, r, c, worst, host);
+		if (fixes)
+			fix_move(&fix, r, c, worst, host);
 		break;
 	case V_ELSEWHERE:
 		strbuf_printf(&msg, ", but %s is on %s, a computer the name "
 			      "does not point to: the host that answers cannot "
 			      "decrypt its tickets.", spn, who);
-		fix_move(&fix, r, c, worst, host);
+		if (fixes)
+			fix_move(&fix, r, c, worst, host);
 		break;
 	case V_SHARED:
 		strbuf_printf(&msg, "; %s is on the shared service account %s: "

@@ -34,6 +34,7 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	char *host = NULL;
 	spn_status st = SPN_E_NOMEM;
 	spn_finding f;
+	int fixes = spn_findings_fixes(findings);
 
 	if (spn_findings_spn_host(spn, &host) != 0)
 		goto cleanup;
@@ -43,16 +44,19 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 		      "them (clients fall back to NTLM or fail), and the SPN "
 		      "cannot be registered on that account while it stays "
 		      "here, since duplicates are refused.", spn, label, label);
-	strbuf_puts(&fx, "# Review: if the service is gone or runs as "
-		    "another account, remove ");
-	fix_comment_text(&fx, spn);
-	strbuf_puts(&fx, " from ");
-	fix_comment_text(&fx, label);
-	strbuf_puts(&fx, " (then register it on the account the service "
-		    "runs as with setspn -S):\n");
-	fix_setspn_delete(&fx, spn, fa.sam, fa.dn);
-	strbuf_puts(&fx, "# or with ldapmodify:\n");
-	fix_ldif_modify(&fx, fa.dn, "delete", "servicePrincipalName", spn);
+	if (fixes) {
+		strbuf_puts(&fx, "# Review: if the service is gone or runs as "
+			    "another account, remove ");
+		fix_comment_text(&fx, spn);
+		strbuf_puts(&fx, " from ");
+		fix_comment_text(&fx, label);
+		strbuf_puts(&fx, " (then register it on the account the "
+			    "service runs as with setspn -S):\n");
+		fix_setspn_delete(&fx, spn, fa.sam, fa.dn);
+		strbuf_puts(&fx, "# or with ldapmodify:\n");
+		fix_ldif_modify(&fx, fa.dn, "delete", "servicePrincipalName",
+				spn);
+	}
 	memset(&f, 0, sizeof(f));
 	f.check = "disabled";
 	f.severity = SPN_SEVERITY_WARNING;
@@ -60,7 +64,8 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	f.host = host;
 	f.accounts = &fa;
 	f.n_accounts = 1;
-	st = spn_findings_add_built(ctx, findings, &f, &msg, &fx);
+	st = spn_findings_add_built(ctx, findings, &f, &msg,
+				    fixes ? &fx : NULL);
 cleanup:
 	if (st == SPN_E_NOMEM)
 		spn_error(ctx, st, "out of memory reporting the SPN %s of a "

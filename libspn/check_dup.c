@@ -71,15 +71,15 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	spn_status st;
 	size_t i, keep, n_remove, n_values = 0;
 	uint32_t v;
-	int variants = 0;
+	int variants = 0, fixes = spn_findings_fixes(findings);
 
 	if (spn_findings_spn_host(spn, &host) != 0)
 		goto nomem;
 	for (v = head; v != IDX_NONE; v = index->spns[v].next_same)
 		n_values++;
 	accounts = calloc(n, sizeof(*accounts));
-	remove = calloc(n_values, sizeof(*remove));
-	if (accounts == NULL || remove == NULL)
+	remove = fixes ? calloc(n_values, sizeof(*remove)) : NULL;
+	if (accounts == NULL || (fixes && remove == NULL))
 		goto nomem;
 	for (i = 0; i < n; i++) {
 		accounts[i] = idx_finding_account(index, h[i].account);
@@ -101,19 +101,24 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	strbuf_puts(&msg, ": the KDC cannot choose whose key to use, refuses "
 		    "tickets for it and clients fall back to NTLM");
 
-	keep = suggest_keeper(index, h, n, host);
-	strbuf_puts(&fix, "# Review: keep ");
-	fix_comment_text(&fix, spn);
-	strbuf_puts(&fix, " on the account the service runs as (suggested: ");
-	fix_comment_text(&fix, idx_account_label(index, h[keep].account));
-	strbuf_puts(&fix, ") and remove it from the others.\n");
-	/* every value of the key the others hold: an account may hold two
-	 * case variants (an export, or a write below the DC's checks) */
-	n_remove = 0;
-	for (v = head; v != IDX_NONE; v = index->spns[v].next_same)
-		if (index->spns[v].account != h[keep].account)
-			remove[n_remove++] = v;
-	fix_remove_spns(&fix, index, remove, n_remove);
+	if (fixes) {
+		keep = suggest_keeper(index, h, n, host);
+		strbuf_puts(&fix, "# Review: keep ");
+		fix_comment_text(&fix, spn);
+		strbuf_puts(&fix, " on the account the service runs as "
+			    "(suggested: ");
+		fix_comment_text(&fix, idx_account_label(index,
+							 h[keep].account));
+		strbuf_puts(&fix, ") and remove it from the others.\n");
+		/* every value of the key the others hold: an account may
+		 * hold two case variants (an export, or a write below the
+		 * DC's checks) */
+		n_remove = 0;
+		for (v = head; v != IDX_NONE; v = index->spns[v].next_same)
+			if (index->spns[v].account != h[keep].account)
+				remove[n_remove++] = v;
+		fix_remove_spns(&fix, index, remove, n_remove);
+	}
 
 	memset(&f, 0, sizeof(f));
 	f.check = "dup";
@@ -122,7 +127,8 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	f.host = host;
 	f.accounts = accounts;
 	f.n_accounts = n;
-	st = spn_findings_add_built(ctx, findings, &f, &msg, &fix);
+	st = spn_findings_add_built(ctx, findings, &f, &msg,
+				    fixes ? &fix : NULL);
 	goto cleanup;
 nomem:
 	st = spn_error(ctx, SPN_E_NOMEM, "out of memory reporting duplicate "

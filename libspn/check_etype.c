@@ -175,14 +175,16 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	char *host = NULL, *message_text = NULL, *fix_text = NULL;
 	spn_status st = SPN_E_NOMEM;
 	spn_finding f;
+	int fixes = spn_findings_fixes(findings);
 
 	if (spn_findings_spn_host(spn, &host) != 0)
 		goto cleanup;
 	message(&msg, index, a, finding_account_label(&fa), p);
-	fix(&fx, &fa, a, p);
+	if (fixes)
+		fix(&fx, &fa, a, p);
 	message_text = strbuf_take(&msg);
-	fix_text = strbuf_take(&fx);
-	if (message_text == NULL || fix_text == NULL)
+	fix_text = fixes ? strbuf_take(&fx) : NULL;
+	if (message_text == NULL || (fixes && fix_text == NULL))
 		goto cleanup;
 	memset(&f, 0, sizeof(f));
 	f.check = "etype";

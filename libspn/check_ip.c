@@ -126,7 +126,7 @@ static spn_status report(struct ip_run *r, uint32_t head, const char *host,
 			    " If the address no longer serves this, the SPN "
 			    "is stale.");
 
-	if (!own) {
+	if (!own && spn_findings_fixes(r->findings)) {
 		strbuf_printf(&fix, "# Review: clients should connect by name; "
 			      "if %s no longer belongs to this service, remove "
 			      "the SPN:\n", host_display);

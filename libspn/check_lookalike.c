@@ -195,7 +195,7 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	spn_status st = SPN_E_NOMEM;
 	spn_finding f;
 	size_t i, j, n_accounts = 0;
-	int seen;
+	int seen, fixes = spn_findings_fixes(findings);
 
 	if (spn_findings_spn_host(spn, &host) != 0)
 		goto cleanup;
@@ -234,9 +234,11 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 			    "Unicode SPNs that slip past AD's duplicate check "
 			    "are the technique of CVE-2026-25177.");
 
-	strbuf_puts(&fx, "# Review: remove the lookalike unless it is meant "
-		    "to be there, and find out who wrote it:\n");
-	fix_remove_chain(&fx, index, head);
+	if (fixes) {
+		strbuf_puts(&fx, "# Review: remove the lookalike unless it is "
+			    "meant to be there, and find out who wrote it:\n");
+		fix_remove_chain(&fx, index, head);
+	}
 	memset(&f, 0, sizeof(f));
 	f.check = "lookalike";
 	f.severity = SPN_SEVERITY_ERROR;
@@ -244,7 +246,8 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	f.host = host;
 	f.accounts = accounts;
 	f.n_accounts = n_accounts;
-	st = spn_findings_add_built(ctx, findings, &f, &msg, &fx);
+	st = spn_findings_add_built(ctx, findings, &f, &msg,
+				    fixes ? &fx : NULL);
 cleanup:
 	if (st == SPN_E_NOMEM)
 		spn_error(ctx, st, "out of memory reporting the lookalike SPN %s",

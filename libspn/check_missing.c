@@ -116,6 +116,32 @@ static void foreign_host_spns(const spn_index *index, uint32_t account,
 		strbuf_printf(list, " and %zu more", *count - MAX_LISTED);
 }
 
+/* Register spn on the computer (accounts[0]), removing it from the
+ * n_others holders after it. */
+static void computer_fix(strbuf *fix, const spn_index *index,
+			 const struct missing *m, const char *spn,
+			 const spn_finding_account *accounts, size_t n_others,
+			 size_t n_foreign)
+{
+	size_t i;
+
+	strbuf_printf(fix, "# Register %s on %s (the computer's own name, "
+		      "%s).\n", spn, idx_account_label(index, m->account), m->attr);
+	for (i = 1; i <= n_others; i++)
+		fix_setspn_delete(fix, spn, accounts[i].sam, accounts[i].dn);
+	fix_setspn_add(fix, spn, accounts[0].sam, accounts[0].dn);
+	strbuf_puts(fix, "# or with ldapmodify:\n");
+	for (i = 1; i <= n_others; i++)
+		fix_ldif_modify(fix, accounts[i].dn, "delete",
+				"servicePrincipalName", spn);
+	fix_ldif_modify(fix, accounts[0].dn, "add", "servicePrincipalName",
+			spn);
+	if (n_foreign > 0)
+		strbuf_puts(fix, "# The old name's SPNs are listed by "
+			    "'spncheck orphan' when nothing else has that "
+			    "name.\n");
+}
+
 static spn_status report_computer(spn_ctx *ctx, const spn_index *index,
 				  const struct missing *m, const char *spn,
 				  uint32_t first_holder, spn_findings *findings)
@@ -127,6 +153,7 @@ static spn_status report_computer(spn_ctx *ctx, const spn_index *index,
 	spn_status st = SPN_E_NOMEM;
 	spn_finding f;
 	uint32_t s;
+	int fixes = spn_findings_fixes(findings);
 
 	name = malloc(m->name_len + 1);
 	if (name == NULL)
@@ -169,25 +196,12 @@ static spn_status report_computer(spn_ctx *ctx, const spn_index *index,
 			      "(%s): renamed without updating its SPNs?",
 			      foreign.s);
 
-	strbuf_printf(&fix, "# Register %s on %s (the computer's own name, "
-		      "%s).\n", spn, idx_account_label(index, m->account), m->attr);
-	for (i = 1; i <= n_others; i++)
-		fix_setspn_delete(&fix, spn, accounts[i].sam, accounts[i].dn);
-	fix_setspn_add(&fix, spn, accounts[0].sam, accounts[0].dn);
-	strbuf_puts(&fix, "# or with ldapmodify:\n");
-	for (i = 1; i <= n_others; i++)
-		fix_ldif_modify(&fix, accounts[i].dn, "delete",
-				"servicePrincipalName", spn);
-	fix_ldif_modify(&fix, accounts[0].dn, "add", "servicePrincipalName",
-			spn);
-	if (n_foreign > 0)
-		strbuf_puts(&fix, "# The old name's SPNs are listed by "
-			    "'spncheck orphan' when nothing else has that "
-			    "name.\n");
-
+	if (fixes)
+		computer_fix(&fix, index, m, spn, accounts, n_others,
+			     n_foreign);
 	message = strbuf_take(&msg);
-	fix_text = strbuf_take(&fix);
-	if (message == NULL || fix_text == NULL)
+	fix_text = fixes ? strbuf_take(&fix) : NULL;
+	if (message == NULL || (fixes && fix_text == NULL))
 		goto cleanup;
 	memset(&f, 0, sizeof(f));
 	f.check = "missing";

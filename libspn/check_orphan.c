@@ -112,6 +112,7 @@ static spn_status report(struct orphan_run *r, uint32_t head,
 	spn_status st = SPN_E_NOMEM;
 	spn_finding f;
 	size_t i;
+	int fixes = spn_findings_fixes(r->findings);
 
 	r->n_holders = 0;
 	if (idx_group_holders(index, head, 0, &r->accounts, &r->holders,
@@ -134,9 +135,11 @@ static spn_status report(struct orphan_run *r, uint32_t head,
 		      kind == SPN_HOST_SHORT ? "short name" : "DNS name",
 		      r->resolve ? ", and the resolver does not know it" : "");
 
-	strbuf_printf(&fix, "# Review: if nothing connects to %s any more, "
-		      "remove the SPN:\n", host);
-	fix_remove_spns(&fix, index, r->holders, r->n_holders);
+	if (fixes) {
+		strbuf_printf(&fix, "# Review: if nothing connects to %s any "
+			      "more, remove the SPN:\n", host);
+		fix_remove_spns(&fix, index, r->holders, r->n_holders);
+	}
 	memset(&f, 0, sizeof(f));
 	f.check = "orphan";
 	f.severity = SPN_SEVERITY_WARNING;
@@ -144,7 +147,8 @@ static spn_status report(struct orphan_run *r, uint32_t head,
 	f.host = host;
 	f.accounts = accounts;
 	f.n_accounts = r->n_holders;
-	st = spn_findings_add_built(r->ctx, r->findings, &f, &msg, &fix);
+	st = spn_findings_add_built(r->ctx, r->findings, &f, &msg,
+				    fixes ? &fix : NULL);
 cleanup:
 	if (st == SPN_E_NOMEM)
 		spn_error(r->ctx, st, "out of memory reporting orphan SPN %s",

@@ -192,6 +192,7 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	spn_status st = SPN_E_NOMEM;
 	spn_finding f;
 	size_t i;
+	int fixes = spn_findings_fixes(findings);
 
 	if (spn_findings_spn_host(spn, &host) != 0)
 		goto cleanup;
@@ -215,17 +216,19 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	list_labels(&msg, accounts, n_explicit);
 	strbuf_puts(&msg, ".");
 
-	if (c->defaults)
+	if (fixes && c->defaults)
 		strbuf_puts(&fx, "# sPNMappings were not loaded (an LDIF "
 			    "without CN=Directory Service): the Windows default "
 			    "list was used.\n");
-	strbuf_puts(&fx, "# Review: if the service runs as the computer, "
-		    "remove ");
-	fix_comment_text(&fx, spn);
-	strbuf_puts(&fx, " and let ");
-	fix_comment_text(&fx, host_spn);
-	strbuf_puts(&fx, " cover it:\n");
-	fix_remove_chain(&fx, index, head);
+	if (fixes) {
+		strbuf_puts(&fx, "# Review: if the service runs as the "
+			    "computer, remove ");
+		fix_comment_text(&fx, spn);
+		strbuf_puts(&fx, " and let ");
+		fix_comment_text(&fx, host_spn);
+		strbuf_puts(&fx, " cover it:\n");
+		fix_remove_chain(&fx, index, head);
+	}
 	memset(&f, 0, sizeof(f));
 	f.check = "shadow";
 	f.severity = SPN_SEVERITY_WARNING;
@@ -233,7 +236,8 @@ static spn_status report(spn_ctx *ctx, const spn_index *index,
 	f.host = host;
 	f.accounts = accounts;
 	f.n_accounts = n;
-	st = spn_findings_add_built(ctx, findings, &f, &msg, &fx);
+	st = spn_findings_add_built(ctx, findings, &f, &msg,
+				    fixes ? &fx : NULL);
 cleanup:
 	if (st == SPN_E_NOMEM)
 		spn_error(ctx, st, "out of memory reporting the shadowing SPN %s",

@@ -22,6 +22,7 @@ struct spn_findings {
 	spn_finding *items;
 	size_t n, cap;
 	block *blocks;          /* the newest first */
+	int no_fixes;           /* spn_findings_set_fixes(findings, 0) */
 };
 
 SPN_EXPORT spn_status spn_findings_new(spn_findings **findings_out)
@@ -76,6 +77,17 @@ static void *block_alloc(spn_findings *findings, size_t n)
 	p = (char *)b->data + b->used;
 	b->used += n;
 	return p;
+}
+
+SPN_EXPORT void spn_findings_set_fixes(spn_findings *findings, int wanted)
+{
+	if (findings != NULL)
+		findings->no_fixes = !wanted;
+}
+
+int spn_findings_fixes(const spn_findings *findings)
+{
+	return !findings->no_fixes;
 }
 
 SPN_EXPORT size_t spn_findings_count(const spn_findings *findings)
@@ -146,7 +158,8 @@ spn_status spn_findings_add(spn_findings *findings, const spn_finding *f)
 	if (dup_or_null(findings, f->spn, &item.spn) != 0 ||
 	    dup_or_null(findings, f->host, &item.host) != 0 ||
 	    dup_or_null(findings, f->message, &item.message) != 0 ||
-	    dup_or_null(findings, f->fix, &item.fix) != 0)
+	    dup_or_null(findings, findings->no_fixes ? NULL : f->fix,
+			&item.fix) != 0)
 		return SPN_E_NOMEM;
 	findings->items[findings->n++] = item;
 	return SPN_OK;

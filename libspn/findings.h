@@ -9,6 +9,10 @@
 /* Append a copy of f (every string and account is copied; f->check must be
  * a static string). */
 spn_status spn_findings_add(spn_findings *findings, const spn_finding *f);
+/* Whether fixes are wanted in this list (spn_findings_set_fixes): when
+ * not, a check skips building them. */
+int spn_findings_fixes(const spn_findings *findings);
+
 /* Append f with the message and fix built in strbufs (fix may be NULL: no
  * fix); both strbufs are freed. SPN_E_NOMEM, with the error set on ctx,
  * when any allocation failed. */

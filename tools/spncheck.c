@@ -425,6 +425,8 @@ static int run_check(spn_ctx *ctx, const struct options *o)
 		tool_fail(PROG, ctx, st, NULL);
 		goto cleanup;
 	}
+	/* the text report shows no fix: only --fix and --json do */
+	spn_findings_set_fixes(findings, o->fix || o->json);
 	n_checks = select_checks(o->command, checks, &needs);
 	rc = load(ctx, o, needs, index, &dir, &report);
 	if (rc != 0)

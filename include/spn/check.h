@@ -39,6 +39,11 @@ spn_status spn_findings_new(spn_findings **findings_out);
 void spn_findings_free(spn_findings *findings);
 size_t spn_findings_count(const spn_findings *findings);
 const spn_finding *spn_findings_get(const spn_findings *findings, size_t i);
+/* Whether the checks write each finding's fix into this list: yes unless
+ * set to 0. A caller that shows no fix says 0; the checks then skip
+ * building them (most of the work of a check with many findings) and
+ * every fix is NULL. */
+void spn_findings_set_fixes(spn_findings *findings, int wanted);
 
 /* The checks, in the order `spncheck all` runs them. */
 size_t spn_check_count(void);

@@ -153,6 +153,31 @@ static void test_three_way_and_many(void **state)
 	assert_string_equal(x->host, "sqlclu.corp.test");
 }
 
+static void test_without_fixes(void **state)
+{
+	struct fixture *f = *state;
+	const char *a[] = { "http/app.corp.test" };
+	const char *b[] = { "HTTP/APP.CORP.TEST" };
+	spn_findings *plain = NULL;
+	const spn_finding *x, *y;
+
+	add(f, SPN_ACCOUNT_USER, "CN=svc_app1,DC=corp", "svc_app1", NULL, a, 1);
+	add(f, SPN_ACCOUNT_USER, "CN=svc_app2,DC=corp", "svc_app2", NULL, b, 1);
+	x = run(f, 1);
+	assert_non_null(x->fix);
+	/* a list that wants no fixes gets the same findings without them */
+	assert_int_equal(spn_findings_new(&plain), SPN_OK);
+	spn_findings_set_fixes(plain, 0);
+	assert_int_equal(spn_check_run(f->ctx, f->index, "dup", plain), SPN_OK);
+	assert_int_equal(spn_findings_count(plain), 1);
+	y = spn_findings_get(plain, 0);
+	assert_null(y->fix);
+	assert_string_equal(y->message, x->message);
+	assert_string_equal(y->spn, x->spn);
+	assert_int_equal(y->n_accounts, x->n_accounts);
+	spn_findings_free(plain);
+}
+
 static void test_hostile_values_are_safe_in_the_fix(void **state)
 {
 	struct fixture *f = *state;
@@ -188,6 +213,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_keeps_the_computer_named_by_the_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_computers_are_named_without_dollar, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_three_way_and_many, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_without_fixes, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_values_are_safe_in_the_fix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_check, setup, teardown),
 	};
