@@ -169,139 +169,150 @@ static spn_status scan_plain(spn_ctx *ctx, const struct ldif_plain_entry *e,
 	return SPN_OK;
 }
 
-/* Sort refs by hash: in place, by the byte of the hash at shift and then
- * the bytes below it down to the one at last (American flag sort), a few
- * at a time by insertion (by the whole hash). */
-static void sort_refs(spn_ref *r, size_t n, unsigned int shift,
-		      unsigned int last)
-{
-	size_t count[256], next[256], end[256], i, j, b, d;
-	spn_ref t;
+/* The refs are marked a bucket at a time, a bucket being the refs of
+ * every part whose hashes have the same top byte: a bucket's refs then
+ * fit in the cache while they are compared. */
+#define BUCKET_BITS 8
+#define BUCKET_OF(hash) ((size_t)((hash) >> (64 - BUCKET_BITS)))
 
-	if (n <= 24) {
-		for (i = 1; i < n; i++) {
-			t = r[i];
-			for (j = i; j > 0 && r[j - 1].hash > t.hash; j--)
-				r[j] = r[j - 1];
-			r[j] = t;
-		}
-		return;
-	}
+/* Put refs in bucket order, in place (one pass of American flag sort). */
+static void order_refs(spn_ref *r, size_t n)
+{
+	size_t count[1 << BUCKET_BITS], next[1 << BUCKET_BITS];
+	size_t end[1 << BUCKET_BITS], i, b, d;
+	spn_ref t, u;
+
 	memset(count, 0, sizeof(count));
 	for (i = 0; i < n; i++)
-		count[(r[i].hash >> shift) & 0xff]++;
-	for (b = 0, i = 0; b < 256; b++) {
+		count[BUCKET_OF(r[i].hash)]++;
+	for (b = 0, i = 0; b < ((size_t)1 << BUCKET_BITS); b++) {
 		next[b] = i;
 		i += count[b];
 		end[b] = i;
 	}
-	for (b = 0; b < 256; b++) {
+	for (b = 0; b < ((size_t)1 << BUCKET_BITS); b++) {
 		while (next[b] < end[b]) {
 			t = r[next[b]];
-			d = (t.hash >> shift) & 0xff;
+			d = BUCKET_OF(t.hash);
 			while (d != b) {
-				spn_ref u = r[next[d]];
-
+				u = r[next[d]];
 				r[next[d]++] = t;
 				t = u;
-				d = (t.hash >> shift) & 0xff;
+				d = BUCKET_OF(t.hash);
 			}
 			r[next[b]++] = t;
 		}
 	}
-	if (shift <= last)
-		return;
-	for (b = 0, i = 0; b < 256; i = end[b++])
-		if (end[b] - i > 1)
-			sort_refs(r + i, end[b] - i, shift - 8, last);
 }
-
-/* The refs are marked a bucket at a time, a bucket being the refs of
- * every part whose hashes have the same top byte: each bucket is sorted
- * then, while it is in the cache. */
-#define BUCKET_BITS 8
 
 /* After a part's last entry, on its thread: its refs in bucket order. */
 static spn_status scan_done(void *userdata)
 {
 	scan *s = userdata;
 
-	sort_refs(s->refs, s->n_refs, 64 - BUCKET_BITS, 64 - BUCKET_BITS);
+	order_refs(s->refs, s->n_refs);
 	return SPN_OK;
 }
 
 /* The marking of the buckets [first, end) of the hash space: each part's
- * refs from pos[i] on are in bucket order (sort_refs); runs of equal
- * hashes in a bucket set marks[held]. */
+ * refs from pos[i] on are in bucket order (order_refs). The refs of a
+ * bucket go into a hash table: a hash met again sets marks[held] for its
+ * refs. */
 typedef struct mark_job {
 	const scan *scans;
 	size_t n_scans;
 	const size_t *held_base;   /* held accounts before part i */
-	uint64_t first, end;
+	size_t first, end;
 	size_t pos[SPN_LDIF_MAX_PARTS];
 	unsigned char *marks;
-	uint64_t *shared;          /* the hashes marked, in order */
+	uint64_t *shared;          /* the hashes marked */
 	size_t n_shared, shared_cap;
 	size_t n_shared_refs;      /* the SPNs with one of them */
 	int failed;                /* out of memory */
 } mark_job;
 
+/* A hash of the bucket being marked: a slot of another generation is
+ * free, so the table is not cleared between buckets. */
+typedef struct mark_slot {
+	uint64_t hash;
+	size_t first;              /* the held account of its first ref */
+	uint32_t gen;
+	uint32_t listed;           /* met again: in shared, first marked */
+} mark_slot;
+
+/* The ref (hash, held) of the bucket of generation gen into table (size
+ * slots, a power of two): 0, or -1 when out of memory. */
+static int mark_ref(mark_job *m, mark_slot *table, size_t size, uint32_t gen,
+		    uint64_t hash, size_t held)
+{
+	size_t j = (size_t)hash & (size - 1);
+
+	while (table[j].gen == gen && table[j].hash != hash)
+		j = (j + 1) & (size - 1);
+	if (table[j].gen != gen) {
+		table[j].hash = hash;
+		table[j].first = held;
+		table[j].gen = gen;
+		table[j].listed = 0;
+		return 0;
+	}
+	if (!table[j].listed) {
+		if (ldif_grow_array((void **)&m->shared, &m->shared_cap,
+				    m->n_shared + 1, sizeof(*m->shared)) != 0)
+			return -1;
+		m->shared[m->n_shared++] = hash;
+		m->marks[table[j].first] = 1;
+		m->n_shared_refs++;
+		table[j].listed = 1;
+	}
+	m->marks[held] = 1;
+	m->n_shared_refs++;
+	return 0;
+}
+
 static void mark_buckets(mark_job *m)
 {
-	size_t cap = 256, n, i, j, run;
-	uint64_t b;
-	spn_ref *bucket = malloc(cap * sizeof(*bucket));
+	size_t start[SPN_LDIF_MAX_PARTS], b, i, k, n, size, cap = 0;
+	mark_slot *table = NULL;
+	uint32_t gen = 0;
 
-	m->failed = bucket == NULL;
 	for (b = m->first; b < m->end && !m->failed; b++) {
 		n = 0;
-		for (i = 0; i < m->n_scans && !m->failed; i++) {
+		for (i = 0; i < m->n_scans; i++) {
 			const scan *s = &m->scans[i];
-			size_t *pos = &m->pos[i];
 
-			for (; *pos < s->n_refs &&
-			       s->refs[*pos].hash >> (64 - BUCKET_BITS) == b;
-			     (*pos)++) {
-				if (n == cap) {
-					spn_ref *grown = NULL;
-
-					if (cap <= SIZE_MAX / 2 / sizeof(*grown))
-						grown = realloc(bucket, 2 * cap *
-								sizeof(*grown));
-					if (grown == NULL) {
-						m->failed = 1;
-						break;
-					}
-					bucket = grown;
-					cap *= 2;
-				}
-				bucket[n] = s->refs[*pos];
-				bucket[n].held += m->held_base[i];
-				n++;
-			}
+			start[i] = m->pos[i];
+			while (m->pos[i] < s->n_refs &&
+			       BUCKET_OF(s->refs[m->pos[i]].hash) == b)
+				m->pos[i]++;
+			n += m->pos[i] - start[i];
 		}
-		if (n < 2 || m->failed)
+		if (n < 2)
 			continue;
-		sort_refs(bucket, n, 56 - BUCKET_BITS, 0);
-		for (i = 0; i < n; i += run) {
-			for (run = 1; i + run < n &&
-			     bucket[i + run].hash == bucket[i].hash; run++)
-				;
-			if (run < 2)
-				continue;
-			if (ldif_grow_array((void **)&m->shared, &m->shared_cap,
-					    m->n_shared + 1,
-					    sizeof(*m->shared)) != 0) {
+		for (size = 16; size < 2 * n; size *= 2)
+			;
+		if (size > cap) {
+			free(table);
+			table = calloc(size, sizeof(*table));
+			if (table == NULL) {
 				m->failed = 1;
 				break;
 			}
-			m->shared[m->n_shared++] = bucket[i].hash;
-			m->n_shared_refs += run;
-			for (j = i; j < i + run; j++)
-				m->marks[bucket[j].held] = 1;
+			cap = size;
+			gen = 0;
 		}
+		gen++;
+		for (i = 0; i < m->n_scans && !m->failed; i++)
+			for (k = start[i]; k < m->pos[i]; k++)
+				if (mark_ref(m, table, size, gen,
+					     m->scans[i].refs[k].hash,
+					     m->scans[i].refs[k].held +
+						     m->held_base[i]) != 0) {
+					m->failed = 1;
+					break;
+				}
 	}
-	free(bucket);
+	free(table);
 }
 
 static void *mark_thread(void *arg)
@@ -310,7 +321,8 @@ static void *mark_thread(void *arg)
 	return NULL;
 }
 
-/* The first of sorted refs[0..n) whose hash is at least h. */
+/* The first of refs[0..n), in bucket order, whose hash is at least h (a
+ * bucket's first hash). */
 static size_t first_at_least(const spn_ref *refs, size_t n, uint64_t h)
 {
 	size_t lo = 0, hi = n, mid;
@@ -326,10 +338,9 @@ static size_t first_at_least(const spn_ref *refs, size_t n, uint64_t h)
 }
 
 /* Set marks[held] (n_held of them) for every held account with an SPN
- * whose hash another SPN has, and list those hashes, sorted, in
- * *shared_out (*n_shared_out of them; free it). Each part's refs are in
- * bucket order: they are taken a bucket at a time from every part, the
- * bucket sorted, and runs of equal hashes in it are marked. With
+ * whose hash another SPN has, and list those hashes in *shared_out
+ * (*n_shared_out of them; free it). Each part's refs are in bucket order:
+ * they are taken a bucket at a time from every part. With
  * threads, the upper half of the buckets is marked at the same time on
  * another thread, into marks of its own. held_base[i] is the number of
  * held accounts before part i; *n_spns_out is the number of SPNs with a
@@ -349,7 +360,7 @@ static int mark_shared(const scan *scans, size_t n_scans,
 	low.scans = scans;
 	low.n_scans = n_scans;
 	low.held_base = held_base;
-	low.end = (uint64_t)1 << BUCKET_BITS;
+	low.end = (size_t)1 << BUCKET_BITS;
 	low.marks = marks;
 	high = low;
 	if (threads && n_refs >= 2) {
