@@ -35,6 +35,21 @@ static spn_status check_text(loader *l, const spn_ldif_entry *e,
 			 e->source, a->line, a->name, e->dn);
 }
 
+/* Check a text value and append it to a growable list (*n of them). */
+static spn_status add_text(loader *l, const spn_ldif_entry *e,
+			   const spn_ldif_attr *a, const char ***list,
+			   size_t *cap, size_t *n)
+{
+	spn_status st = check_text(l, e, a);
+
+	if (st != SPN_OK)
+		return st;
+	if (ldif_grow_array((void **)list, cap, *n + 1, sizeof(**list)) != 0)
+		return ldif_no_memory(l, e);
+	(*list)[(*n)++] = a->value;
+	return SPN_OK;
+}
+
 /* userAccountControl and msDS-SupportedEncryptionTypes: a 32-bit integer,
  * which AD writes signed. */
 static spn_status parse_flags(loader *l, const spn_ldif_entry *e,
@@ -180,14 +195,10 @@ spn_status ldif_collect(loader *l, const spn_ldif_entry *e, entry_facts *f)
 			r = &f->ranges[R_OBJECTCLASS];
 			break;
 		case A_SPN:
-			st = check_text(l, e, a);
+			st = add_text(l, e, a, &l->spns, &l->spns_cap,
+				      &acc->n_spns);
 			if (st != SPN_OK)
 				return st;
-			if (ldif_grow_array((void **)&l->spns, &l->spns_cap,
-					    acc->n_spns + 1,
-					    sizeof(*l->spns)) != 0)
-				return ldif_no_memory(l, e);
-			l->spns[acc->n_spns++] = a->value;
 			r = &f->ranges[R_SPN];
 			break;
 		case A_SAM:
@@ -220,14 +231,10 @@ spn_status ldif_collect(loader *l, const spn_ldif_entry *e, entry_facts *f)
 						     "TRUE", 4);
 			break;
 		case A_ADDITIONAL:
-			st = check_text(l, e, a);
+			st = add_text(l, e, a, &l->extra, &l->extra_cap,
+				      &acc->n_additional_dns);
 			if (st != SPN_OK)
 				return st;
-			if (ldif_grow_array((void **)&l->extra, &l->extra_cap,
-					    acc->n_additional_dns + 1,
-					    sizeof(*l->extra)) != 0)
-				return ldif_no_memory(l, e);
-			l->extra[acc->n_additional_dns++] = a->value;
 			r = &f->ranges[R_ADDITIONAL];
 			break;
 		case A_ENC_TYPES:
