@@ -165,6 +165,43 @@ spn_status spn_findings_add(spn_findings *findings, const spn_finding *f)
 	return SPN_OK;
 }
 
+SPN_EXPORT spn_status spn_findings_take(spn_findings *dst, spn_findings *src)
+{
+	spn_finding *grown;
+	block *tail;
+	size_t cap;
+
+	if (dst == NULL || src == NULL || dst == src)
+		return SPN_E_USAGE;
+	cap = dst->cap > 0 ? dst->cap : 32;
+	while (cap < dst->n + src->n) {
+		if (cap > SIZE_MAX / 2 / sizeof(*grown))
+			return SPN_E_NOMEM;
+		cap *= 2;
+	}
+	if (cap > dst->cap) {
+		grown = realloc(dst->items, cap * sizeof(*grown));
+		if (grown == NULL)
+			return SPN_E_NOMEM;
+		dst->items = grown;
+		dst->cap = cap;
+	}
+	if (src->n > 0)
+		memcpy(dst->items + dst->n, src->items,
+		       src->n * sizeof(*src->items));
+	dst->n += src->n;
+	src->n = 0;
+	/* the copies the findings point to go with them */
+	if (src->blocks != NULL) {
+		for (tail = src->blocks; tail->next != NULL; tail = tail->next)
+			;
+		tail->next = dst->blocks;
+		dst->blocks = src->blocks;
+		src->blocks = NULL;
+	}
+	return SPN_OK;
+}
+
 static int cmp_str(const char *a, const char *b)
 {
 	if (a == NULL || b == NULL)

@@ -12,6 +12,7 @@
 
 #include "baseline.h"
 #include "check_output.h"
+#include "check_runner.h"
 #include "common.h"
 #include "listfile.h"
 #include "lookup_output.h"
@@ -357,6 +358,69 @@ static spn_status run_one(spn_ctx *ctx, const struct options *o,
 	return st;
 }
 
+/* What every check of a run shares (check_runner.c). */
+struct check_job {
+	const struct options *o;
+	const spn_index *index;
+	char **targets;
+	size_t n_targets;
+};
+
+/* Whether a check reads DNS data (alias, ip, orphan): these take longest
+ * and share the host data the first of them builds. */
+static int reads_dns(const char *check)
+{
+	int i = spn_check_find(check);
+
+	return i >= 0 && (spn_check_needs((size_t)i) & SPN_LOAD_DNS) != 0;
+}
+
+/* The order the checks start in: the first that reads DNS data (it
+ * builds the shared host data), then those that read none, then the
+ * other DNS ones, which would only wait for that data if they started
+ * earlier. (`all` at 1M: 0.86 s, against 0.92 s in list order.) */
+static void run_order(const char *const *checks, size_t n, size_t *order)
+{
+	size_t i, k = 0, first = n;
+
+	for (i = 0; i < n && first == n; i++)
+		if (reads_dns(checks[i]))
+			first = i;
+	if (first < n)
+		order[k++] = first;
+	for (i = 0; i < n; i++)
+		if (!reads_dns(checks[i]))
+			order[k++] = i;
+	for (i = first + 1; i < n; i++)
+		if (reads_dns(checks[i]))
+			order[k++] = i;
+}
+
+static spn_status job_ctx(spn_ctx **ctx_out, void *userdata)
+{
+	const struct check_job *job = userdata;
+	spn_ctx *ctx = NULL;
+	spn_status st = spn_ctx_new(&ctx);
+
+	if (st == SPN_OK)
+		st = configure(ctx, job->o);
+	if (st != SPN_OK) {
+		spn_ctx_unref(ctx);
+		return st;
+	}
+	*ctx_out = ctx;
+	return SPN_OK;
+}
+
+static spn_status job_run(spn_ctx *ctx, const char *check,
+			  spn_findings *findings, void *userdata)
+{
+	const struct check_job *job = userdata;
+
+	return run_one(ctx, job->o, job->index, check, job->targets,
+		       job->n_targets, findings);
+}
+
 static int mark_new(const spn_findings *findings, struct baseline *b,
 		    unsigned char **is_new_out)
 {
@@ -388,12 +452,15 @@ static int run_check(spn_ctx *ctx, const struct options *o)
 	struct baseline base;
 	unsigned char *is_new = NULL;
 	const char **checks = NULL;
+	struct check_job job;
+	spn_ctx *failed_ctx = NULL;
+	size_t failed = 0, *order = NULL;
 	char **targets = NULL;
 	size_t n_targets = 0;
 	unsigned int needs;
 	char err[512];
 	spn_status st;
-	size_t n_checks, i;
+	size_t n_checks;
 	double start = now();
 	int rc = EXIT_FAILURE_ENV, have_base = 0;
 
@@ -418,7 +485,9 @@ static int run_check(spn_ctx *ctx, const struct options *o)
 		rc = EXIT_FAILURE_ENV;
 	}
 	checks = calloc(spn_check_count(), sizeof(*checks));
-	st = checks != NULL ? spn_index_new(&index) : SPN_E_NOMEM;
+	order = calloc(spn_check_count(), sizeof(*order));
+	st = checks != NULL && order != NULL ? spn_index_new(&index) :
+					       SPN_E_NOMEM;
 	if (st == SPN_OK)
 		st = spn_findings_new(&findings);
 	if (st != SPN_OK) {
@@ -432,15 +501,22 @@ static int run_check(spn_ctx *ctx, const struct options *o)
 	if (rc != 0)
 		goto cleanup;
 	rc = EXIT_FAILURE_ENV;
-	for (i = 0; i < n_checks; i++) {
-		st = run_one(ctx, o, index, checks[i], targets, n_targets,
-			     findings);
-		if (st != SPN_OK) {
-			tool_fail(PROG, ctx, st, st == SPN_E_INPUT && o->targets ?
-				  o->targets : checks[i]);
-			rc = tool_exit_for(st);
-			goto cleanup;
-		}
+	job.o = o;
+	job.index = index;
+	job.targets = targets;
+	job.n_targets = n_targets;
+	run_order(checks, n_checks, order);
+	st = check_runner_run(checks, n_checks, order, o->fix || o->json,
+			      job_ctx, job_run, &job, findings, &failed,
+			      &failed_ctx);
+	if (st != SPN_OK) {
+		tool_fail(PROG, failed_ctx != NULL ? failed_ctx : ctx, st,
+			  failed_ctx == NULL ? NULL :
+			  st == SPN_E_INPUT && o->targets ? o->targets :
+			  checks[failed]);
+		spn_ctx_unref(failed_ctx);
+		rc = tool_exit_for(st);
+		goto cleanup;
 	}
 	if (have_base && mark_new(findings, &base, &is_new) != 0) {
 		fprintf(stderr, PROG ": out of memory comparing with the baseline\n");
@@ -474,6 +550,7 @@ cleanup:
 	listfile_free(targets, n_targets);
 	free(is_new);
 	free(checks);
+	free(order);
 	baseline_free(&base);
 	spn_findings_free(findings);
 	spn_index_free(index);

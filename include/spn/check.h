@@ -44,6 +44,10 @@ const spn_finding *spn_findings_get(const spn_findings *findings, size_t i);
  * building them (most of the work of a check with many findings) and
  * every fix is NULL. */
 void spn_findings_set_fixes(spn_findings *findings, int wanted);
+/* Move every finding of src to the end of dst, in order (src is left
+ * empty, still to be freed): checks run into lists of their own, on
+ * several threads, are gathered this way. SPN_E_NOMEM moves nothing. */
+spn_status spn_findings_take(spn_findings *dst, spn_findings *src);
 
 /* The checks, in the order `spncheck all` runs them. */
 size_t spn_check_count(void);
