@@ -103,6 +103,27 @@ SPN_EXPORT const spn_finding *spn_findings_get(const spn_findings *findings,
 	return &findings->items[i];
 }
 
+/* Room for more findings: 0, or -1 when out of memory. */
+static int grow_items(spn_findings *findings, size_t more)
+{
+	spn_finding *grown;
+	size_t cap = findings->cap > 0 ? findings->cap : 32;
+
+	while (cap - findings->n < more) {
+		if (cap > SIZE_MAX / 2 / sizeof(*grown))
+			return -1;
+		cap *= 2;
+	}
+	if (cap == findings->cap)
+		return 0;
+	grown = realloc(findings->items, cap * sizeof(*grown));
+	if (grown == NULL)
+		return -1;
+	findings->items = grown;
+	findings->cap = cap;
+	return 0;
+}
+
 static int dup_or_null(spn_findings *findings, const char *s,
 		       const char **out)
 {
@@ -128,15 +149,8 @@ spn_status spn_findings_add(spn_findings *findings, const spn_finding *f)
 	size_t i;
 
 	memset(&item, 0, sizeof(item));
-	if (findings->n == findings->cap) {
-		size_t cap = findings->cap ? findings->cap * 2 : 32;
-		spn_finding *p = realloc(findings->items, cap * sizeof(*p));
-
-		if (p == NULL)
-			return SPN_E_NOMEM;
-		findings->items = p;
-		findings->cap = cap;
-	}
+	if (grow_items(findings, 1) != 0)
+		return SPN_E_NOMEM;
 	item.check = f->check;   /* static: a name from the check table */
 	item.severity = f->severity;
 	if (f->n_accounts > 0) {
@@ -167,25 +181,12 @@ spn_status spn_findings_add(spn_findings *findings, const spn_finding *f)
 
 SPN_EXPORT spn_status spn_findings_take(spn_findings *dst, spn_findings *src)
 {
-	spn_finding *grown;
 	block *tail;
-	size_t cap;
 
 	if (dst == NULL || src == NULL || dst == src)
 		return SPN_E_USAGE;
-	cap = dst->cap > 0 ? dst->cap : 32;
-	while (cap < dst->n + src->n) {
-		if (cap > SIZE_MAX / 2 / sizeof(*grown))
-			return SPN_E_NOMEM;
-		cap *= 2;
-	}
-	if (cap > dst->cap) {
-		grown = realloc(dst->items, cap * sizeof(*grown));
-		if (grown == NULL)
-			return SPN_E_NOMEM;
-		dst->items = grown;
-		dst->cap = cap;
-	}
+	if (grow_items(dst, src->n) != 0)
+		return SPN_E_NOMEM;
 	if (src->n > 0)
 		memcpy(dst->items + dst->n, src->items,
 		       src->n * sizeof(*src->items));

@@ -253,6 +253,18 @@ spn_status ldif_collect(loader *l, const spn_ldif_entry *e, entry_facts *f)
 	return check_ranges(l, e, f);
 }
 
+/* The kind of account the OC_* bits of its objectClass values make. */
+static spn_account_kind account_kind(unsigned int classes)
+{
+	if (classes & OC_MSA)
+		return SPN_ACCOUNT_MSA;
+	if (classes & OC_COMPUTER)
+		return SPN_ACCOUNT_COMPUTER;
+	if (classes & OC_USER)
+		return SPN_ACCOUNT_USER;
+	return SPN_ACCOUNT_OTHER;
+}
+
 /* Everything about an account that can be wrong, checked and filled in
  * without adding it. */
 spn_status ldif_check_account(loader *l, const spn_ldif_entry *e,
@@ -261,14 +273,7 @@ spn_status ldif_check_account(loader *l, const spn_ldif_entry *e,
 	spn_account *acc = &f->account;
 	spn_status st;
 
-	if (f->classes & OC_MSA)
-		acc->kind = SPN_ACCOUNT_MSA;
-	else if (f->classes & OC_COMPUTER)
-		acc->kind = SPN_ACCOUNT_COMPUTER;
-	else if (f->classes & OC_USER)
-		acc->kind = SPN_ACCOUNT_USER;
-	else
-		acc->kind = SPN_ACCOUNT_OTHER;
+	acc->kind = account_kind(f->classes);
 	if (memchr(e->dn, '\0', e->dn_len) != NULL)
 		return spn_error(l->ctx, SPN_E_INPUT,
 				 "%s:%zu: the dn contains a NUL byte",
@@ -292,9 +297,8 @@ spn_status ldif_check_account(loader *l, const spn_ldif_entry *e,
 }
 
 /* Keep of acc's SPNs (l->spns) only those whose key hash is in
- * l->shared. */
-static spn_status keep_shared(loader *l, const spn_ldif_entry *e,
-			      spn_account *acc)
+ * l->shared: 0, or -1 when out of memory. */
+static int keep_shared(loader *l, spn_account *acc)
 {
 	size_t i, n = 0, len;
 	uint64_t hash;
@@ -304,12 +308,12 @@ static spn_status keep_shared(loader *l, const spn_ldif_entry *e,
 		if (len == 0)
 			continue;   /* the index keeps no empty SPN */
 		if (idx_key_hash64(l->spns[i], len, &hash) != 0)
-			return ldif_no_memory(l, e);
+			return -1;
 		if (hash_set_has(l->shared, hash))
 			l->spns[n++] = l->spns[i];
 	}
 	acc->n_spns = n;
-	return SPN_OK;
+	return 0;
 }
 
 static spn_status add_account(loader *l, const spn_ldif_entry *e,
@@ -319,10 +323,10 @@ static spn_status add_account(loader *l, const spn_ldif_entry *e,
 	spn_status st;
 
 	st = ldif_check_account(l, e, f);
-	if (st == SPN_OK && l->shared != NULL)
-		st = keep_shared(l, e, acc);
 	if (st != SPN_OK)
 		return st;
+	if (l->shared != NULL && keep_shared(l, acc) != 0)
+		return ldif_no_memory(l, e);
 	st = spn_index_add_account(l->index, acc);
 	if (st != SPN_OK)
 		return spn_error(l->ctx, st, "%s:%zu: cannot add '%s' to the "
@@ -349,8 +353,7 @@ spn_status ldif_load_plain(spn_ctx *ctx, const struct ldif_plain_entry *e,
 {
 	loader *l = userdata;
 	spn_account acc;
-	size_t i, need = 0, used = 0, n = 0;
-	uint64_t hash;
+	size_t i, need = 0, used = 0;
 	spn_status st;
 
 	(void)ctx;
@@ -376,38 +379,21 @@ spn_status ldif_load_plain(spn_ctx *ctx, const struct ldif_plain_entry *e,
 		return spn_error(l->ctx, SPN_E_NOMEM, "%s:%zu: out of memory",
 				 e->source, e->line);
 	memset(&acc, 0, sizeof(acc));
-	if (e->classes & OC_MSA)
-		acc.kind = SPN_ACCOUNT_MSA;
-	else if (e->classes & OC_COMPUTER)
-		acc.kind = SPN_ACCOUNT_COMPUTER;
-	else if (e->classes & OC_USER)
-		acc.kind = SPN_ACCOUNT_USER;
-	else
-		acc.kind = SPN_ACCOUNT_OTHER;
+	acc.kind = account_kind(e->classes);
 	acc.dn = e->dn;
 	if (e->sam.s != NULL)
 		acc.sam = put_text(l->scratch, &used, e->sam);
 	if (e->dns_host.s != NULL)
 		acc.dns_host_name = put_text(l->scratch, &used, e->dns_host);
-	for (i = 0; i < e->n_spns; i++) {
-		if (l->shared != NULL && e->spns[i].len == 0)
-			continue;   /* the index keeps no empty SPN */
-		l->spns[n] = put_text(l->scratch, &used, e->spns[i]);
-		if (l->shared != NULL) {
-			if (idx_key_hash64(l->spns[n], e->spns[i].len,
-					   &hash) != 0)
-				return spn_error(l->ctx, SPN_E_NOMEM,
-						 "%s:%zu: out of memory",
-						 e->source, e->line);
-			if (!hash_set_has(l->shared, hash))
-				continue;
-		}
-		n++;
-	}
+	for (i = 0; i < e->n_spns; i++)
+		l->spns[i] = put_text(l->scratch, &used, e->spns[i]);
 	for (i = 0; i < e->n_additional; i++)
 		l->extra[i] = put_text(l->scratch, &used, e->additional[i]);
 	acc.spns = l->spns;
-	acc.n_spns = n;
+	acc.n_spns = e->n_spns;
+	if (l->shared != NULL && keep_shared(l, &acc) != 0)
+		return spn_error(l->ctx, SPN_E_NOMEM, "%s:%zu: out of memory",
+				 e->source, e->line);
 	acc.additional_dns = l->extra;
 	acc.n_additional_dns = e->n_additional;
 	acc.uac = e->uac;
@@ -420,7 +406,7 @@ spn_status ldif_load_plain(spn_ctx *ctx, const struct ldif_plain_entry *e,
 				 "index (%s)", e->source, e->line, e->dn,
 				 spn_status_name(st));
 	l->n_accounts++;
-	l->n_spns += n;
+	l->n_spns += acc.n_spns;
 	return SPN_OK;
 }
 

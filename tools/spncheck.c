@@ -494,8 +494,6 @@ static int run_check(spn_ctx *ctx, const struct options *o)
 		tool_fail(PROG, ctx, st, NULL);
 		goto cleanup;
 	}
-	/* the text report shows no fix: only --fix and --json do */
-	spn_findings_set_fixes(findings, o->fix || o->json);
 	n_checks = select_checks(o->command, checks, &needs);
 	rc = load(ctx, o, needs, index, &dir, &report);
 	if (rc != 0)
@@ -506,6 +504,7 @@ static int run_check(spn_ctx *ctx, const struct options *o)
 	job.targets = targets;
 	job.n_targets = n_targets;
 	run_order(checks, n_checks, order);
+	/* the text report shows no fix: only --fix and --json do */
 	st = check_runner_run(checks, n_checks, order, o->fix || o->json,
 			      job_ctx, job_run, &job, findings, &failed,
 			      &failed_ctx);
