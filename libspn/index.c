@@ -207,7 +207,7 @@ int idx_key_equal(const char *a, const char *b)
 	return key_equal_len(a, strlen(a), b, strlen(b));
 }
 
-static int grow(void **array, uint32_t *cap, uint64_t need, size_t elem)
+int idx_grow(void **array, uint32_t *cap, uint64_t need, size_t elem)
 {
 	size_t new_cap;
 	void *p;
@@ -230,7 +230,7 @@ static int grow(void **array, uint32_t *cap, uint64_t need, size_t elem)
 }
 
 #define GROW(arr, n, cap, extra) \
-	grow((void **)&(arr), &(cap), (uint64_t)(n) + (extra), sizeof(*(arr)))
+	idx_grow((void **)&(arr), &(cap), (uint64_t)(n) + (extra), sizeof(*(arr)))
 
 /* Room for n more SPNs and their head bits (new bits 0). */
 static int spns_reserve(spn_index *index, uint64_t n)
@@ -238,7 +238,7 @@ static int spns_reserve(spn_index *index, uint64_t n)
 	uint32_t old = index->cap_heads;
 
 	if (GROW(index->spns, index->n_spns, index->cap_spns, n) != 0 ||
-	    grow((void **)&index->heads, &index->cap_heads,
+	    idx_grow((void **)&index->heads, &index->cap_heads,
 		 ((uint64_t)index->n_spns + n + 7) / 8, 1) != 0)
 		return -1;
 	if (index->cap_heads > old)
@@ -418,7 +418,7 @@ int idx_reserve(spn_index *index, size_t n_spns, size_t n_accounts,
 		return -1;
 	if (table_make_room(index, n_spns) != 0 ||
 	    spns_reserve(index, n_spns) != 0 ||
-	    grow((void **)&index->accounts, &index->cap_accounts,
+	    idx_grow((void **)&index->accounts, &index->cap_accounts,
 		 (uint64_t)index->n_accounts + n_accounts,
 		 sizeof(*index->accounts)) != 0 ||
 	    pool_reserve(index, index->pool_len + pool_bytes) != 0)
@@ -426,10 +426,8 @@ int idx_reserve(spn_index *index, size_t n_spns, size_t n_accounts,
 	return 0;
 }
 
-/* The slot that holds the key of spn (hash, len), or the empty slot where
- * it would go. */
-static uint32_t find_slot(const spn_index *index, const char *spn, size_t len,
-			  uint32_t hash)
+uint32_t idx_find_slot(const spn_index *index, const char *spn, size_t len,
+		       uint32_t hash)
 {
 	uint32_t slot = hash & index->table_mask;
 	const idx_slot *t = index->table;
@@ -485,7 +483,7 @@ uint32_t idx_find_spn(const spn_index *index, const char *spn)
 {
 	size_t len = strlen(spn);
 
-	return index->table[find_slot(index, spn, len,
+	return index->table[idx_find_slot(index, spn, len,
 				      key_hash_len(spn, len))].spn;
 }
 
@@ -502,7 +500,7 @@ static int add_spn(spn_index *index, uint32_t account, const char *text,
 		return -1;
 	s->account = account;
 	s->next_same = IDX_NONE;
-	slot = find_slot(index, text, len, hash);
+	slot = idx_find_slot(index, text, len, hash);
 	head = index->table[slot].spn;
 	if (head == IDX_NONE) {
 		index->table[slot].hash = hash;

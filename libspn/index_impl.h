@@ -131,6 +131,25 @@ int idx_key_equal(const char *a, const char *b);
 int idx_group_holders(const spn_index *index, uint32_t head, size_t from,
 		      uint32_t **acc, uint32_t **spns, size_t *n, size_t *cap);
 
+/* Grow an array of elem-byte elements (capacity *cap) to hold need of
+ * them: 0, or -1 when out of memory or past UINT32_MAX elements. */
+int idx_grow(void **array, uint32_t *cap, uint64_t need, size_t elem);
+
+/* The table slot that holds the key of the len-byte spn (whose key hash is
+ * hash), or the empty slot where it would go. */
+uint32_t idx_find_slot(const spn_index *index, const char *spn, size_t len,
+		       uint32_t hash);
+
+/* Append everything from holds to index, as if from's accounts, DNS nodes
+ * and mappings had been added to index after its own, in from's order
+ * (index_append.c). 0, or -1 when out of memory: index is then
+ * unchanged. */
+int idx_append(spn_index *index, const spn_index *from);
+/* Whether index holds nothing (and has passed nothing over). */
+int idx_is_empty(const spn_index *index);
+/* Make index empty again, keeping the memory it has (index_append.c). */
+void idx_clear(spn_index *index);
+
 /* The first SPN whose key equals spn's, or IDX_NONE. */
 uint32_t idx_find_spn(const spn_index *index, const char *spn);
 

@@ -747,6 +747,20 @@ void ldif_log_summary(spn_ctx *ctx, const char *name, const loader *l)
 		l->skipped_records, l->n_mappings, l->n_unread);
 }
 
+/* After a whole load: an error when it found nothing, else the summary. */
+static spn_status load_found(spn_ctx *ctx, const char *name, const loader *l)
+{
+	if (l->n_accounts == 0 && l->n_nodes == 0 && l->n_mappings == 0 &&
+	    l->n_unread == 0)
+		return spn_error(ctx, SPN_E_INPUT,
+				 "%s: %zu entries, but no account (an entry "
+				 "with servicePrincipalName, or a computer), "
+				 "no dnsNode and no sPNMappings: export those "
+				 "attributes", name, l->n_entries);
+	ldif_log_summary(ctx, name, l);
+	return SPN_OK;
+}
+
 /* Run a one-pass parse into the index and check that it found something.
  * mapped: buf is a file mapping whose parsed pages may be dropped. */
 static spn_status load_serial(spn_index *index, spn_ctx *ctx,
@@ -768,21 +782,27 @@ static spn_status load_serial(spn_index *index, spn_ctx *ctx,
 		st = spn_ldif_parse_buffer(ctx, name, buf, len,
 					   ldif_skip_unwanted, ldif_load_entry,
 					   &l);
-	if (st != SPN_OK)
-		goto cleanup;
-	if (l.n_accounts == 0 && l.n_nodes == 0 && l.n_mappings == 0 &&
-	    l.n_unread == 0) {
-		st = spn_error(ctx, SPN_E_INPUT,
-			       "%s: %zu entries, but no account (an entry with "
-			       "servicePrincipalName, or a computer), no "
-			       "dnsNode and no sPNMappings: export those "
-			       "attributes", name, l.n_entries);
-		goto cleanup;
-	}
-	ldif_log_summary(ctx, name, &l);
-
-cleanup:
+	if (st == SPN_OK)
+		st = load_found(ctx, name, &l);
 	ldif_free_loader(&l);
+	return st;
+}
+
+/* The one-pass load in parts on threads (ldif_parallel.c); *redo_out is
+ * set when it did not run or met anything to say. */
+static spn_status load_in_parts(spn_index *index, spn_ctx *ctx,
+				const char *name, const char *buf, size_t len,
+				int mapped, unsigned int what, size_t n_parts,
+				int *redo_out)
+{
+	loader total;
+	spn_status st;
+
+	memset(&total, 0, sizeof(total));
+	st = ldif_load_parallel(index, ctx, name, buf, len, mapped, what,
+				n_parts, &total, redo_out);
+	if (st == SPN_OK && !*redo_out)
+		st = load_found(ctx, name, &total);
 	return st;
 }
 
@@ -836,6 +856,12 @@ static spn_status load(spn_index *index, spn_ctx *ctx, const char *name,
 				       "%s: the file was written to while it "
 				       "was read: read it again once the "
 				       "export is complete", name);
+	} else if (!(what & SPN_LOAD_SHARED_ONLY)) {
+		if (n_parts == 0)
+			n_parts = spn_ldif_part_count(len);
+		if (n_parts > 1)
+			st = load_in_parts(index, ctx, name, buf, len, mapped,
+					   what & LOAD_ALL, n_parts, &redo);
 	}
 	if (redo)
 		st = load_serial(index, ctx, name, buf, len, mapped,

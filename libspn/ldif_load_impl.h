@@ -248,6 +248,16 @@ spn_status ldif_check_account(loader *l, const spn_ldif_entry *e,
  * SPN_LOAD_DNS is not asked for, counting them. */
 int ldif_skip_unwanted(const char *dn, size_t len, void *userdata);
 
+/* The one-pass load of buf in n_parts parts on threads, each into an
+ * index of its own, appended to index in file order; total gets the
+ * counts. *redo_out is set, and index is unchanged, when that could not
+ * run, or a part failed or logged anything: the one-pass load then reads
+ * the input and says it (ldif_parallel.c). */
+spn_status ldif_load_parallel(spn_index *index, spn_ctx *ctx,
+			      const char *name, const char *buf, size_t len,
+			      int mapped, unsigned int what, size_t n_parts,
+			      loader *total, int *redo_out);
+
 /* An spn_ldif_entry_fn over a loader: the entry into its index. */
 spn_status ldif_load_entry(spn_ctx *ctx, const spn_ldif_entry *e,
 			   void *userdata);

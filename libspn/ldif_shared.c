@@ -469,60 +469,10 @@ static void *load_half(void *arg)
 	return NULL;
 }
 
-/* Add the accounts of from, in order, to index, as ldif_load_entry added
- * them to from (ranges[i] is where account i was read, for a message). */
-static spn_status add_accounts_from(spn_index *index, spn_ctx *ctx,
-				    const char *name, const spn_index *from,
-				    const spn_ldif_range *ranges)
-{
-	const char **text = NULL;
-	size_t cap = 0;
-	uint32_t i, k;
-	spn_status st = SPN_OK;
-
-	for (i = 0; i < from->n_accounts && st == SPN_OK; i++) {
-		const idx_account *a = &from->accounts[i];
-		spn_account acc;
-
-		if (ldif_grow_array((void **)&text, &cap,
-				    (size_t)a->n_spns + a->n_extra,
-				    sizeof(*text)) != 0) {
-			st = spn_error(ctx, SPN_E_NOMEM, "%s:%zu: out of memory",
-				       name, ranges[i].line);
-			break;
-		}
-		for (k = 0; k < a->n_spns; k++)
-			text[k] = idx_s(from, from->spns[a->first_spn + k].text);
-		for (k = 0; k < a->n_extra; k++)
-			text[a->n_spns + k] = idx_s(from,
-				from->extra_names[a->first_extra + k]);
-		memset(&acc, 0, sizeof(acc));
-		acc.dn = idx_s(from, a->dn);
-		acc.sam = idx_s(from, a->sam);
-		acc.kind = (spn_account_kind)a->kind;
-		acc.uac = a->uac;
-		acc.has_uac = a->has_uac;
-		acc.dns_host_name = idx_s(from, a->dns_host);
-		acc.spns = text;
-		acc.n_spns = a->n_spns;
-		acc.additional_dns = text + a->n_spns;
-		acc.n_additional_dns = a->n_extra;
-		acc.enc_types = a->enc_types;
-		acc.has_enc_types = a->has_enc_types;
-		st = spn_index_add_account(index, &acc);
-		if (st != SPN_OK)
-			st = spn_error(ctx, st, "%s:%zu: cannot add '%s' to the "
-				       "index (%s)", name, ranges[i].line,
-				       acc.dn, spn_status_name(st));
-	}
-	free(text);
-	return st;
-}
-
 /* The second pass: the entries at ranges into the index, in order, with
  * only their SPNs whose key hash is in shared. With
  * threads, the second half is read at the same time on another thread
- * into an index of its own, whose accounts then follow the first half's;
+ * into an index of its own, appended to the first half's (idx_append);
  * if that fails, this thread reads it again for the message. */
 static spn_status load_kept(spn_index *index, spn_ctx *ctx, const char *name,
 			    const char *buf, int mapped, int threads,
@@ -560,10 +510,11 @@ static spn_status load_kept(spn_index *index, spn_ctx *ctx, const char *name,
 	if (started)
 		pthread_join(thread, NULL);
 	if (st == SPN_OK && first < n_ranges) {
-		if (h.status == SPN_OK)
-			st = add_accounts_from(index, ctx, name, h.index,
-					       ranges + first);
-		else
+		if (h.status == SPN_OK) {
+			if (idx_append(index, h.index) != 0)
+				st = spn_error(ctx, SPN_E_NOMEM,
+					       "%s: out of memory", name);
+		} else
 			st = spn_ldif_parse_entries(ctx, name, buf, mapped,
 						    ranges + first,
 						    n_ranges - first,

@@ -1,6 +1,7 @@
 /* fuzz_ldif.c - libFuzzer target: the LDIF reader and the LDIF loader over
  * bytes held in memory, and differential: the reader in parts against the
- * one-pass reader, the dup check's two-pass load against the full load. */
+ * one-pass reader, the full load in parts against the one-pass load, the
+ * dup check's two-pass load against the full load. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <spn/spn.h>
 #include "index_impl.h"
 #include "ldif.h"
+#include "../unit/index_digest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -151,6 +153,61 @@ cleanup:
 		free(parts[i].items);
 }
 
+/* ---- the full load in parts against the one-pass load ------------------ */
+
+typedef struct full_outcome {
+	spn_status load;
+	char error[1024];
+	size_t n_logged;
+	char *index;           /* index_digest_text, or NULL */
+} full_outcome;
+
+static void count_log(spn_log_level level, const char *message, void *userdata)
+{
+	(void)level;
+	(void)message;
+	(*(size_t *)userdata)++;
+}
+
+static void run_full(spn_ctx *ctx, const char *buf, size_t size,
+		     size_t n_parts, full_outcome *out)
+{
+	spn_index *index = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (spn_index_new(&index) != SPN_OK) {
+		out->load = SPN_E_NOMEM;
+		return;
+	}
+	spn_ctx_clear_error(ctx);
+	spn_ctx_set_log(ctx, SPN_LOG_DEBUG, count_log, &out->n_logged);
+	out->load = spn_index_load_ldif_parts(index, ctx, "fuzz.ldif", buf,
+					      size, SPN_LOAD_ACCOUNTS |
+					      SPN_LOAD_DNS | SPN_LOAD_MAPPINGS,
+					      n_parts);
+	spn_ctx_set_log(ctx, SPN_LOG_ERROR, NULL, NULL);
+	snprintf(out->error, sizeof(out->error), "%s", spn_ctx_error(ctx));
+	out->index = index_digest_text(index);
+	spn_index_free(index);
+}
+
+static void compare_full(spn_ctx *ctx, const char *buf, size_t size,
+			 size_t n_parts)
+{
+	full_outcome one, parts;
+
+	run_full(ctx, buf, size, 1, &one);
+	run_full(ctx, buf, size, n_parts, &parts);
+	if (one.load != SPN_E_NOMEM && parts.load != SPN_E_NOMEM &&
+	    one.index != NULL && parts.index != NULL &&
+	    (one.load != parts.load || strcmp(one.error, parts.error) != 0 ||
+	     one.n_logged != parts.n_logged ||
+	     strcmp(one.index, parts.index) != 0))
+		__builtin_trap();
+	free(one.index);
+	free(parts.index);
+}
+
 /* ---- the dup check's load against the full load ------------------------ */
 
 typedef struct outcome {
@@ -247,6 +304,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	compare_split(ctx, buf, size, n_parts, 0);
 	compare_split(ctx, buf, size, n_parts, 1);
+	compare_full(ctx, buf, size, n_parts);
 	compare_dup(ctx, buf, size, 1);
 	compare_dup(ctx, buf, size, n_parts);
 	return 0;

@@ -10,6 +10,7 @@
 
 #include <spn/spn.h>
 #include "index_impl.h"
+#include "index_digest.h"
 
 static void add(spn_index *index, const char *dn, const char *sam,
 		const char *const *spns, size_t n)
@@ -124,6 +125,129 @@ static void test_empty_values_and_bad_calls(void **state)
 	spn_index_free(NULL);
 }
 
+/* The things an index holds, added one by one to an index: account i of
+ * the list below, node i, or mapping i. */
+#define N_ITEMS 9
+
+static void add_item(spn_index *index, size_t i)
+{
+	static const char *const spns[][4] = {
+		{ "HOST/ws01", "HOST/ws01.corp.test", "http/app", NULL },
+		{ "http/APP", "", "cifs/files.corp.test", NULL },
+		{ NULL },
+		{ "host/WS01.corp.test", "http/app", "http/app", "MSSQLSvc/db:1433" },
+		{ "cifs/files.corp.test", "http/\u00e9t\u00e9", NULL },
+	};
+	static const char *const extra[] = { "alias.corp.test", "" };
+	spn_account a;
+	spn_dns_node node;
+	spn_dns_record rec[2];
+	size_t n = 0;
+
+	if (i < 5) {
+		memset(&a, 0, sizeof(a));
+		a.dn = i == 2 ? "CN=empty,DC=corp" : i % 2 ? "CN=odd,DC=corp" :
+			"CN=even,DC=corp";
+		a.sam = i == 1 ? NULL : "sam$";
+		a.dns_host_name = i == 0 ? "ws01.corp.test" : NULL;
+		a.kind = i == 0 ? SPN_ACCOUNT_COMPUTER : SPN_ACCOUNT_USER;
+		a.uac = (uint32_t)(512 + i);
+		a.has_uac = i != 3;
+		a.enc_types = 24;
+		a.has_enc_types = i == 4;
+		while (n < 4 && spns[i][n] != NULL)
+			n++;
+		a.spns = spns[i];
+		a.n_spns = n;
+		a.additional_dns = extra;
+		a.n_additional_dns = i == 0 ? 2 : 0;
+		assert_int_equal(spn_index_add_account(index, &a), SPN_OK);
+	} else if (i < 8) {
+		memset(&node, 0, sizeof(node));
+		memset(rec, 0, sizeof(rec));
+		node.fqdn = i == 6 ? "corp.test" : "files.corp.test";
+		node.zone = "corp.test";
+		rec[0].type = 1;
+		snprintf(rec[0].data, sizeof(rec[0].data), "10.0.0.%zu", i);
+		rec[1].type = 5;
+		snprintf(rec[1].data, sizeof(rec[1].data), "app.corp.test");
+		node.records = rec;
+		node.n_records = i - 5;
+		node.tombstoned = i == 7;
+		assert_int_equal(spn_index_add_dns_node(index, &node), SPN_OK);
+	} else {
+		assert_int_equal(spn_index_add_mapping(index, "cifs", "host"),
+				 SPN_OK);
+	}
+}
+
+/* An index appended to another holds what one index holds when the same
+ * things are added to it in the same order, wherever the list is cut. */
+static void test_append_is_adding_in_order(void **state)
+{
+	spn_index *whole = NULL, *head = NULL, *tail = NULL;
+	char *want, *got;
+	size_t cut, i;
+
+	(void)state;
+	assert_int_equal(spn_index_new(&whole), SPN_OK);
+	for (i = 0; i < N_ITEMS; i++)
+		add_item(whole, i);
+	whole->passed_accounts = 3;
+	whole->passed_spns = 7;
+	want = index_digest_text(whole);
+	assert_non_null(want);
+	for (cut = 0; cut <= N_ITEMS; cut++) {
+		assert_int_equal(spn_index_new(&head), SPN_OK);
+		assert_int_equal(spn_index_new(&tail), SPN_OK);
+		for (i = 0; i < N_ITEMS; i++)
+			add_item(i < cut ? head : tail, i);
+		head->passed_accounts = 1;
+		head->passed_spns = 2;
+		tail->passed_accounts = 2;
+		tail->passed_spns = 5;
+		assert_int_equal(idx_append(head, tail), 0);
+		got = index_digest_text(head);
+		assert_non_null(got);
+		assert_string_equal(got, want);
+		free(got);
+		spn_index_free(head);
+		spn_index_free(tail);
+	}
+	free(want);
+	spn_index_free(whole);
+}
+
+/* Appended key groups find their SPNs across a table that had to grow. */
+static void test_append_grows_the_table(void **state)
+{
+	spn_index *a = NULL, *b = NULL;
+	char spn[64], other[64];
+	const char *one[] = { spn }, *two[] = { spn, other };
+	int i;
+
+	(void)state;
+	assert_int_equal(spn_index_new(&a), SPN_OK);
+	assert_int_equal(spn_index_new(&b), SPN_OK);
+	for (i = 0; i < 3000; i++) {
+		snprintf(spn, sizeof(spn), "http/a%d.corp.test", i);
+		add(a, "CN=a", NULL, one, 1);
+		snprintf(spn, sizeof(spn), "HTTP/A%d.corp.test", i * 2);
+		snprintf(other, sizeof(other), "http/b%d", i);
+		add(b, "CN=b", NULL, two, 2);
+	}
+	assert_int_equal(idx_append(a, b), 0);
+	assert_int_equal(a->n_spns, 9000);
+	assert_int_equal(a->n_keys, 1500 + 3000 + 3000);
+	assert_int_equal(group_size(a, "http/a10.corp.test"), 2);
+	assert_int_equal(group_size(a, "http/a11.corp.test"), 1);
+	assert_int_equal(group_size(a, "http/a5998.corp.test"), 1);
+	assert_int_equal(group_size(a, "http/b2999"), 1);
+	assert_true(a->n_keys * 10 <= (a->table_mask + 1) * 7);
+	spn_index_free(a);
+	spn_index_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -131,6 +255,8 @@ int main(void)
 		cmocka_unit_test(test_non_ascii_keys),
 		cmocka_unit_test(test_growth_keeps_every_key),
 		cmocka_unit_test(test_empty_values_and_bad_calls),
+		cmocka_unit_test(test_append_is_adding_in_order),
+		cmocka_unit_test(test_append_grows_the_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 #include <spn/spn.h>
 #include "context_impl.h"
 #include "index_impl.h"
+#include "index_digest.h"
 #include "ldif.h"
 
 /* ---- the reader: every entry rendered as text ---------------------------- */
@@ -1206,6 +1207,125 @@ static void test_load_parser_errors_fail_the_load(void **state)
 		":5: the last line has no newline");
 }
 
+/* ---- the full load in parts on threads against the one-pass load ------- */
+
+/* What a full load gives: status, message, every log line, the index. */
+typedef struct full_run {
+	spn_status load;
+	char error[1024];
+	char log[4096];
+	char *index;
+} full_run;
+
+static void run_full(fixture *f, const char *text, size_t n_parts,
+		     full_run *out)
+{
+	spn_index *index = NULL;
+	size_t len = strlen(text);
+	char *copy = malloc(len + 1);
+
+	assert_non_null(copy);
+	memcpy(copy, text, len + 1);
+	free(out->index);
+	memset(out, 0, sizeof(*out));
+	assert_int_equal(spn_index_new(&index), SPN_OK);
+	spn_ctx_clear_error(f->ctx);
+	spn_ctx_set_log(f->ctx, SPN_LOG_WARNING, on_log, out->log);
+	out->load = spn_index_load_ldif_parts(index, f->ctx, "t.ldif", copy,
+					      len, LOAD_ALL, n_parts);
+	spn_ctx_set_log(f->ctx, SPN_LOG_ERROR, NULL, NULL);
+	snprintf(out->error, sizeof(out->error), "%s", spn_ctx_error(f->ctx));
+	out->index = index_digest_text(index);
+	assert_non_null(out->index);
+	spn_index_free(index);
+	free(copy);
+}
+
+/* The load in 2 to 8 parts gives what the one-pass load gives: status,
+ * message, warnings (with their line numbers) and index. */
+static void assert_same_full(fixture *f, const char *text)
+{
+	static full_run one, parts;
+	size_t n;
+
+	run_full(f, text, 1, &one);
+	for (n = 2; n <= 8; n++) {
+		run_full(f, text, n, &parts);
+		assert_int_equal(parts.load, one.load);
+		assert_string_equal(parts.error, one.error);
+		assert_string_equal(parts.log, one.log);
+		assert_string_equal(parts.index, one.index);
+	}
+	free(one.index);
+	free(parts.index);
+	one.index = parts.index = NULL;
+}
+
+static void test_full_load_in_parts(void **state)
+{
+	fixture *f = *state;
+	char text[8192], a1[64], a2[64], cname[80], bad[64];
+	size_t starts[SPN_LDIF_MAX_PARTS + 1];
+	const char *accounts =
+		"dn: CN=WS01,OU=Computers,DC=corp,DC=test\n"
+		"objectClass: computer\n"
+		"sAMAccountName: WS01$\n"
+		"dNSHostName: ws01.corp.test\n"
+		"msDS-AdditionalDnsHostName: alias.corp.test\n"
+		"userAccountControl: 4096\n"
+		"servicePrincipalName: HOST/ws01.corp.test\n"
+		"servicePrincipalName: HOST/WS01\n"
+		"\n"
+		"dn: CN=svc,CN=Users,DC=corp,DC=test\n"
+		"sAMAccountName: svc\n"
+		"userAccountControl: 514\n"
+		"msDS-SupportedEncryptionTypes: 4\n"
+		"servicePrincipalName: http/WS01.corp.test\n"
+		"servicePrincipalName:: aHR0cC9hcHAuY29ycC50ZXN0\n"
+		"\n";
+	const char *mappings =
+		"dn: CN=Directory Service,CN=Windows NT,CN=Services,"
+		"CN=Configuration,DC=corp,DC=test\n"
+		"sPNMappings: host=alerter,http,cifs\n"
+		"\n";
+
+	record_a(a1, 127, 0, 0, 61);
+	record_a(a2, 127, 0, 0, 1);
+	record_cname_fs1(cname);
+	snprintf(text, sizeof(text),
+		 "%s"
+		 "dn: DC=files,DC=corp.test,CN=MicrosoftDNS,DC=DomainDnsZones,"
+		 "DC=corp,DC=test\n"
+		 "objectClass: dnsNode\ndnsRecord:: %s\n\n"
+		 "%s"
+		 "dn: DC=app,DC=corp.test,CN=MicrosoftDNS,DC=DomainDnsZones,"
+		 "DC=corp,DC=test\n"
+		 "objectClass: dnsNode\ndnsRecord:: %s\ndnsRecord:: %s\n\n"
+		 "dn: DC=old,DC=corp.test,CN=MicrosoftDNS,DC=DomainDnsZones,"
+		 "DC=corp,DC=test\n"
+		 "objectClass: dnsNode\ndNSTombstoned: TRUE\n\n"
+		 "%s"
+		 "dn: CN=svc2,CN=Users,DC=corp,DC=test\n"
+		 "servicePrincipalName: HTTP/app.corp.test\n"
+		 "servicePrincipalName: host/ws01.CORP.test\n\n",
+		 accounts, cname, mappings, a1, a2, accounts);
+	/* it is cut into parts indeed */
+	assert_int_equal(spn_ldif_split(text, strlen(text), 8, starts), 8);
+	assert_same_full(f, text);
+
+	/* a warning in a later part: said once, with its line */
+	record_a(bad, 10, 0, 0, 1);
+	bad[strlen(bad) - 4] = '\0';
+	snprintf(text + strlen(text), sizeof(text) - strlen(text),
+		 "dn: DC=x,DC=corp.test,CN=MicrosoftDNS,DC=DomainDnsZones\n"
+		 "objectClass: dnsNode\ndnsRecord:: %s\n\n", bad);
+	assert_same_full(f, text);
+	/* an error in a later part: the one-pass load's message */
+	snprintf(text + strlen(text), sizeof(text) - strlen(text),
+		 "dn: CN=late,DC=corp,DC=test\nservicePrincipalName:: %%%%\n\n");
+	assert_same_full(f, text);
+}
+
 /* ---- the dup check's load (SPN_LOAD_SHARED_ONLY) against the full load -- */
 
 /* What a load and the dup check over it give, as text. */
@@ -1909,6 +2029,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_split_reader, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shared_only_big_file, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_full_load_in_parts, setup,
 						teardown),
 	};
 

@@ -1,0 +1,115 @@
+/* ldif_parallel.c - the one-pass LDIF load in parts on threads: each part
+ * is read into an index of its own, as ldif_load_entry reads it, and the
+ * indexes are then appended to the caller's in file order. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "context_impl.h"
+#include "index_impl.h"
+#include "ldif.h"
+#include "ldif_load_impl.h"
+
+/* A part's line numbers count from the part's start, so nothing a part
+ * would say can be passed on as it is: a part that logs anything (a
+ * warning; at -vv a debug line), or fails, sends the caller back to the
+ * one-pass load, which says it with the right line. */
+typedef struct part_load {
+	loader l;
+	size_t n_logged;
+} part_load;
+
+static void count_logged(spn_log_level level, const char *message,
+			 void *userdata)
+{
+	part_load *p = userdata;
+
+	(void)level;
+	(void)message;
+	p->n_logged++;
+}
+
+spn_status ldif_load_parallel(spn_index *index, spn_ctx *ctx,
+			      const char *name, const char *buf, size_t len,
+			      int mapped, unsigned int what, size_t n_parts,
+			      loader *total, int *redo_out)
+{
+	size_t starts[SPN_LDIF_MAX_PARTS + 1], line_base[SPN_LDIF_MAX_PARTS];
+	void *userdata[SPN_LDIF_MAX_PARTS];
+	part_load *parts = NULL;
+	size_t n, i, n_spns = 0, n_accounts = 0, pool = 0;
+	size_t first_direct = idx_is_empty(index);
+	spn_status st = SPN_OK;
+
+	*redo_out = 1;
+	n = spn_ldif_split(buf, len, n_parts, starts);
+	if (n < 2)
+		return SPN_OK;
+	parts = calloc(n, sizeof(*parts));
+	if (parts == NULL)
+		return SPN_OK;   /* the one-pass load needs less */
+	for (i = 0; i < n; i++) {
+		loader *l = &parts[i].l;
+
+		if (spn_ctx_new(&l->ctx) != SPN_OK)
+			goto cleanup;
+		/* the first part goes straight into an empty index */
+		if (i == 0 && first_direct)
+			l->index = index;
+		else if (spn_index_new(&l->index) != SPN_OK)
+			goto cleanup;
+		/* only what the caller's context would pass on counts */
+		if (spn_log_enabled(ctx, SPN_LOG_ERROR))
+			spn_ctx_set_log(l->ctx, ctx->log_level, count_logged,
+					&parts[i]);
+		l->what = what;
+		userdata[i] = l;
+	}
+	if (spn_ldif_parse_split(name, buf, len, mapped, starts, n,
+				 ldif_skip_unwanted, ldif_load_entry, NULL,
+				 NULL, userdata, line_base) != SPN_OK)
+		goto cleanup;
+	for (i = 0; i < n; i++)
+		if (parts[i].n_logged > 0)
+			goto cleanup;
+	*redo_out = 0;
+	/* one reservation, not one a part: the table is sized once */
+	for (i = first_direct; i < n; i++) {
+		n_spns += parts[i].l.index->n_spns;
+		n_accounts += parts[i].l.index->n_accounts;
+		pool += parts[i].l.index->pool_len;
+	}
+	(void)idx_reserve(index, n_spns, n_accounts, pool);
+	for (i = 0; i < n && st == SPN_OK; i++) {
+		const loader *l = &parts[i].l;
+
+		if (l->index != index && idx_append(index, l->index) != 0) {
+			st = spn_error(ctx, SPN_E_NOMEM, "%s: out of memory",
+				       name);
+			break;
+		}
+		total->n_entries += l->n_entries;
+		total->n_accounts += l->n_accounts;
+		total->n_spns += l->n_spns;
+		total->n_nodes += l->n_nodes;
+		total->n_records += l->n_records;
+		total->n_mappings += l->n_mappings;
+		total->skipped_records += l->skipped_records;
+		total->n_unread += l->n_unread;
+		/* what is appended is not needed twice */
+		if (l->index != index)
+			spn_index_free(parts[i].l.index);
+		parts[i].l.index = NULL;
+	}
+
+cleanup:
+	if (*redo_out && first_direct)
+		idx_clear(index);
+	for (i = 0; parts != NULL && i < n; i++) {
+		ldif_free_loader(&parts[i].l);
+		if (parts[i].l.index != index)
+			spn_index_free(parts[i].l.index);
+		spn_ctx_unref(parts[i].l.ctx);
+	}
+	free(parts);
+	return st;
+}
