@@ -1,7 +1,9 @@
 /* index_derived.c - host names, SPN hosts and addresses the checks share. */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "index_derived.h"
 
@@ -138,12 +140,11 @@ static uint32_t name_slot(const idx_derived *d, const hostmap_key *k)
 	return slot;
 }
 
-/* Make the name table twice its size (1024 slots when new). Only the
- * slots are read: they keep each key's hash. */
-static int names_grow(idx_derived *d)
+/* Give the name table size slots (a power of two, more than it has).
+ * Only the slots are read: they keep each key's hash. */
+static int names_grow(idx_derived *d, size_t size)
 {
 	uint32_t *old = d->name_slots, old_mask = d->name_mask, i, slot;
-	size_t size = old != NULL ? ((size_t)d->name_mask + 1) * 2 : 1024;
 
 	if (size > ((size_t)1 << 31))
 		return -1;
@@ -213,7 +214,7 @@ static int name_new(idx_derived *d, const struct name_job *job,
 	d->n_names++;
 	*id_out = id;
 	if ((uint64_t)++d->n_slots_used * 10 > ((uint64_t)d->name_mask + 1) * 7)
-		return names_grow(d);
+		return names_grow(d, ((size_t)d->name_mask + 1) * 2);
 	return 0;
 }
 
@@ -275,6 +276,22 @@ static int queue_add(idx_derived *d, struct name_queue *q, const char *key,
 	return queue_flush(d, q);
 }
 
+/* Slots for every name build_names may add (a power of two, at least
+ * 1024), so that the table is not rebuilt as it fills. */
+static size_t names_size(const spn_index *index)
+{
+	uint64_t n = (uint64_t)2 * index->n_dns_nodes + index->n_extra;
+	size_t size = 1024;
+	uint32_t i;
+
+	for (i = 0; i < index->n_accounts; i++)
+		if (index->accounts[i].kind == SPN_ACCOUNT_COMPUTER)
+			n += 2;
+	while ((uint64_t)size * 7 < n * 10 && size <= ((size_t)1 << 30))
+		size *= 2;
+	return size;
+}
+
 /* Computers' own names (dNSHostName, msDS-AdditionalDnsHostName) and short
  * names (sAMAccountName without '$'), then the live DNS nodes' names and
  * first labels, in index order: one table of names, four chains each. */
@@ -293,7 +310,7 @@ static int build_names(const spn_index *index, idx_derived *d)
 			      sizeof(*d->node_name));
 	d->node_live = malloc((size_t)index->n_dns_nodes + 1);
 	if (q.jobs == NULL || d->node_name == NULL || d->node_live == NULL ||
-	    names_grow(d) != 0)
+	    names_grow(d, names_size(index)) != 0)
 		goto cleanup;
 	for (i = 0; i < index->n_accounts; i++) {
 		const idx_account *a = &index->accounts[i];
@@ -419,23 +436,32 @@ struct pending {
 	hostmap_key key;
 };
 
-static int build_spn_hosts(const spn_index *index, idx_derived *d)
+/* The SPN hosts of SPNs [first, end), into d's arrays. */
+typedef struct host_range {
+	const spn_index *index;
+	idx_derived *d;
+	uint32_t first, end;
+	int failed;
+} host_range;
+
+static void *spn_hosts_of(void *arg)
 {
+	host_range *r = arg;
+	const spn_index *index = r->index;
+	idx_derived *d = r->d;
 	struct pending *batch;
 	struct memo memo;
 	uint32_t i, j, n = 0;
 
 	batch = malloc(BATCH * sizeof(*batch));
-	d->spn_kind = malloc((size_t)index->n_spns + 1);
-	d->spn_name = malloc(((size_t)index->n_spns + 1) * sizeof(*d->spn_name));
-	if (batch == NULL || d->spn_kind == NULL || d->spn_name == NULL) {
-		free(batch);
-		return -1;
+	if (batch == NULL) {
+		r->failed = 1;
+		return NULL;
 	}
 	memset(&memo, 0, sizeof(memo));
 	for (i = 0; i < MEMO; i++)
 		memo.len[i] = SIZE_MAX;
-	for (i = 0; i < index->n_spns; i++) {
+	for (i = r->first; i < r->end; i++) {
 		d->spn_name[i] = IDX_NONE;
 		if (!spn_host_key(&memo, idx_s(index, index->spns[i].text),
 				  &d->spn_kind[i], &batch[n].key))
@@ -443,7 +469,7 @@ static int build_spn_hosts(const spn_index *index, idx_derived *d)
 		batch[n].spn = i;
 		idx_prefetch(&d->name_slots[2 * (batch[n].key.hash &
 					       d->name_mask)]);
-		if (++n < BATCH && i + 1 < index->n_spns)
+		if (++n < BATCH && i + 1 < r->end)
 			continue;
 		for (j = 0; j < n; j++)
 			d->spn_name[batch[j].spn] = d->name_slots[2 *
@@ -454,7 +480,41 @@ static int build_spn_hosts(const spn_index *index, idx_derived *d)
 		d->spn_name[batch[j].spn] =
 			d->name_slots[2 * name_slot(d, &batch[j].key) + 1];
 	free(batch);
-	return 0;
+	return NULL;
+}
+
+/* Enough SPNs to be worth a second thread. */
+#define HOSTS_SPLIT 65536
+
+/* Every SPN's host: the name table is only read, and each SPN's answer
+ * depends on it alone, so the second half is worked out on a thread of
+ * its own when there are many. */
+static int build_spn_hosts(const spn_index *index, idx_derived *d)
+{
+	host_range low, high;
+	pthread_t thread;
+	int started = 0;
+
+	d->spn_kind = malloc((size_t)index->n_spns + 1);
+	d->spn_name = malloc(((size_t)index->n_spns + 1) * sizeof(*d->spn_name));
+	if (d->spn_kind == NULL || d->spn_name == NULL)
+		return -1;
+	memset(&low, 0, sizeof(low));
+	low.index = index;
+	low.d = d;
+	low.end = index->n_spns;
+	high = low;
+	if (index->n_spns >= HOSTS_SPLIT && sysconf(_SC_NPROCESSORS_ONLN) > 1) {
+		high.first = low.end = index->n_spns / 2;
+		started = pthread_create(&thread, NULL, spn_hosts_of,
+					 &high) == 0;
+		if (!started)
+			low.end = index->n_spns;
+	}
+	spn_hosts_of(&low);
+	if (started)
+		pthread_join(thread, NULL);
+	return low.failed || (started && high.failed) ? -1 : 0;
 }
 
 /* ------------------------------------------------------------ addresses */

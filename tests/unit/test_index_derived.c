@@ -203,6 +203,46 @@ static void test_spn_hosts(void **state)
 	assert_int_equal(d->spn_name[11], fqdn);
 }
 
+/* Enough SPNs for the second half to be read on a thread of its own: the
+ * answers are the same on both sides of the cut. */
+static void test_spn_hosts_on_two_threads(void **state)
+{
+	struct fixture *f = *state;
+	char sam[32], dns[64], spn[4][80];
+	const char *spns[4] = { spn[0], spn[1], spn[2], spn[3] };
+	const idx_derived *d;
+	uint32_t i, n = 20000, id;
+
+	for (i = 0; i < n; i++) {
+		snprintf(sam, sizeof(sam), "H%u$", i);
+		snprintf(dns, sizeof(dns), "h%u.corp.test", i);
+		snprintf(spn[0], sizeof(spn[0]), "HOST/H%u", i);
+		snprintf(spn[1], sizeof(spn[1]), "HOST/h%u.corp.test", i);
+		snprintf(spn[2], sizeof(spn[2]), "http/ghost%u.corp.test", i);
+		snprintf(spn[3], sizeof(spn[3]), "http/10.0.%u.%u", i / 256,
+			 i % 256);
+		account(f, SPN_ACCOUNT_COMPUTER, sam, dns, NULL, spns, 4);
+	}
+	d = idx_derived_spn_hosts(f->index);
+	assert_non_null(d);
+	assert_true(f->index->n_spns >= 65536);
+	for (i = 0; i < n; i++) {
+		snprintf(dns, sizeof(dns), "h%u.corp.test", i);
+		id = name_id(d, dns);
+		assert_int_not_equal(id, IDX_NONE);
+		assert_int_equal(d->spn_kind[4 * i], SPN_HOST_SHORT);
+		snprintf(sam, sizeof(sam), "h%u", i);
+		assert_int_not_equal(name_id(d, sam), IDX_NONE);
+		assert_int_equal(d->spn_name[4 * i], name_id(d, sam));
+		assert_int_equal(d->spn_kind[4 * i + 1], SPN_HOST_FQDN);
+		assert_int_equal(d->spn_name[4 * i + 1], id);
+		assert_int_equal(d->spn_kind[4 * i + 2], SPN_HOST_FQDN);
+		assert_int_equal(d->spn_name[4 * i + 2], IDX_NONE);
+		assert_int_equal(d->spn_kind[4 * i + 3], SPN_HOST_IPV4);
+		assert_int_equal(d->spn_name[4 * i + 3], IDX_NONE);
+	}
+}
+
 /* address -> live nodes (each once, in index order), each record's
  * address, and lookups by any text inet_pton reads. */
 static void test_addresses(void **state)
@@ -411,6 +451,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_names_unicode, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_spn_hosts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spn_hosts_on_two_threads,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_addresses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_addresses, setup,
 						teardown),
