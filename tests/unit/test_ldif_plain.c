@@ -40,6 +40,10 @@ static void add(calls *c, const char *fmt, ...)
  * DNS zone objects. */
 static int on_skip(const char *dn, size_t len, void *userdata)
 {
+	if (dn == NULL) {
+		fail_msg("the skip function got no dn");
+		return 0;
+	}
 	assert_int_equal(strlen(dn), len);
 	add(userdata, "ask %s\n", dn);
 	return strncmp(dn, "DC=", 3) == 0;
