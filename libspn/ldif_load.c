@@ -410,6 +410,17 @@ spn_status ldif_load_plain(spn_ctx *ctx, const struct ldif_plain_entry *e,
 	return SPN_OK;
 }
 
+spn_status ldif_load_plain_all(spn_ctx *ctx, const struct ldif_plain_entry *e,
+			       void *userdata)
+{
+	const loader *l = userdata;
+
+	if (((e->classes & OC_DNS_NODE) && (l->what & SPN_LOAD_DNS)) ||
+	    (e->has_mappings && (l->what & SPN_LOAD_MAPPINGS)))
+		return LDIF_PLAIN_LEAVE;
+	return ldif_load_plain(ctx, e, userdata);
+}
+
 static int is_hex(char c)
 {
 	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');

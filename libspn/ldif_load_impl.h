@@ -267,6 +267,11 @@ spn_status ldif_load_entry(spn_ctx *ctx, const spn_ldif_entry *e,
  * ldif_load_entry adds it. */
 spn_status ldif_load_plain(spn_ctx *ctx, const struct ldif_plain_entry *e,
 			   void *userdata);
+/* The same over a loader of accounts and more: a dnsNode or an entry with
+ * sPNMappings values that the loader reads is left to the general parser
+ * (LDIF_PLAIN_LEAVE), which hands their values to ldif_load_entry. */
+spn_status ldif_load_plain_all(spn_ctx *ctx, const struct ldif_plain_entry *e,
+			       void *userdata);
 
 /* Free the loader's scratch arrays (not the loader itself). */
 void ldif_free_loader(loader *l);

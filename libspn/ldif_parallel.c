@@ -64,8 +64,11 @@ spn_status ldif_load_parallel(spn_index *index, spn_ctx *ctx,
 		l->what = what;
 		userdata[i] = l;
 	}
+	/* plain entries straight from the input when accounts are read */
 	if (spn_ldif_parse_split(name, buf, len, mapped, starts, n,
-				 ldif_skip_unwanted, ldif_load_entry, NULL,
+				 ldif_skip_unwanted, ldif_load_entry,
+				 (what & SPN_LOAD_ACCOUNTS) ?
+				 ldif_load_plain_all : NULL,
 				 NULL, userdata, line_base) != SPN_OK)
 		goto cleanup;
 	for (i = 0; i < n; i++)

@@ -153,9 +153,14 @@ void ldif_end_entry(parser *p);
  * comment or NUL byte, no second dn, changetype or control, and an
  * account's userAccountControl and msDS-SupportedEncryptionTypes written
  * as short decimals), read it, hand it to p->skip and then p->plain_fn, and
- * set *taken_out. Otherwise nothing is read: the general parser reads
- * the entry, with every check and message it has. */
+ * set *taken_out (not when p->plain_fn leaves it). Otherwise nothing is
+ * read: the general parser reads the entry, with every check and message
+ * it has. */
 spn_status ldif_read_plain(parser *p, int *taken_out);
+
+/* What p->plain_fn returns for an entry it wants the general parser to
+ * read instead (it has done nothing with it): not an spn_status. */
+#define LDIF_PLAIN_LEAVE ((spn_status)1)
 
 /* Drop the pages of a mapped input behind offset upto. */
 void ldif_release_upto(parser *p, size_t upto);

@@ -308,15 +308,19 @@ spn_status ldif_read_plain(parser *p, int *taken_out)
 		p->arena_len = 0;
 		return SPN_OK;
 	}
-	*taken_out = 1;
-	start_taken(p, lines + more, end);
 	e.source = p->source;
-	e.line = p->record_line;
-	e.offset = p->record_pos;
+	e.line = p->lineno + 1;
+	e.offset = p->pos;
 	e.end = end;
 	e.dn = p->arena;
 	e.dn_len = p->arena_len;
 	st = p->plain_fn(p->ctx, &e, p->userdata);
+	if (st == LDIF_PLAIN_LEAVE) {
+		p->arena_len = 0;
+		return SPN_OK;
+	}
+	*taken_out = 1;
+	start_taken(p, lines + more, end);
 	ldif_end_entry(p);
 	return st;
 }
