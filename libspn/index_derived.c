@@ -140,32 +140,46 @@ static uint32_t name_slot(const idx_derived *d, const hostmap_key *k)
 	return slot;
 }
 
-/* Give the name table size slots (a power of two, more than it has).
- * Only the slots are read: they keep each key's hash. */
-static int names_grow(idx_derived *d, size_t size)
+/* Move a table of two-word slots (a key word and an id; IDX_NONE: empty)
+ * into size slots, a power of two: each key goes to the first empty slot
+ * from place(key). 0, or -1 when out of memory (the table is unchanged).
+ * The name table and the IPv4 table are both such tables. */
+static int pairs_resize(uint32_t **slots, uint32_t *mask, size_t size,
+			uint32_t (*place)(uint32_t))
 {
-	uint32_t *old = d->name_slots, old_mask = d->name_mask, i, slot;
+	uint32_t *old = *slots, old_mask = *mask, *t, i, slot;
 
 	if (size > ((size_t)1 << 31))
 		return -1;
-	d->name_slots = malloc(size * 2 * sizeof(*d->name_slots));
-	if (d->name_slots == NULL) {
-		d->name_slots = old;
+	t = malloc(size * 2 * sizeof(*t));
+	if (t == NULL)
 		return -1;
-	}
-	memset(d->name_slots, 0xff, size * 2 * sizeof(*d->name_slots));
-	d->name_mask = (uint32_t)(size - 1);
+	memset(t, 0xff, size * 2 * sizeof(*t));
 	for (i = 0; old != NULL && i <= old_mask; i++) {
 		if (old[2 * i + 1] == IDX_NONE)
 			continue;
-		slot = old[2 * i] & d->name_mask;
-		while (d->name_slots[2 * slot + 1] != IDX_NONE)
-			slot = (slot + 1) & d->name_mask;
-		d->name_slots[2 * slot] = old[2 * i];
-		d->name_slots[2 * slot + 1] = old[2 * i + 1];
+		slot = place(old[2 * i]) & (uint32_t)(size - 1);
+		while (t[2 * slot + 1] != IDX_NONE)
+			slot = (slot + 1) & (uint32_t)(size - 1);
+		t[2 * slot] = old[2 * i];
+		t[2 * slot + 1] = old[2 * i + 1];
 	}
 	free(old);
+	*slots = t;
+	*mask = (uint32_t)(size - 1);
 	return 0;
+}
+
+/* The name table keeps each key's hash as its key word. */
+static uint32_t hash_word(uint32_t hash)
+{
+	return hash;
+}
+
+/* Give the name table size slots (a power of two, more than it has). */
+static int names_grow(idx_derived *d, size_t size)
+{
+	return pairs_resize(&d->name_slots, &d->name_mask, size, hash_word);
 }
 
 /* A new name for job's key in slot: its text points into the index's pool
@@ -548,32 +562,14 @@ static uint32_t v4_slot(const idx_derived *d, uint32_t a)
  * at least `expect` addresses at load 0.5. */
 static int v4_grow(idx_derived *d, uint32_t expect)
 {
-	uint32_t *old = d->v4_slots, old_mask = d->v4_mask, i, slot;
 	size_t size = 1024;
 
-	if (old != NULL)
+	if (d->v4_slots != NULL)
 		size = ((size_t)d->v4_mask + 1) * 2;
 	else
 		while (size < (size_t)expect * 2)
 			size *= 2;
-	if (size > ((size_t)1 << 31))
-		return -1;
-	d->v4_slots = malloc(size * 2 * sizeof(*d->v4_slots));
-	if (d->v4_slots == NULL) {
-		d->v4_slots = old;
-		return -1;
-	}
-	memset(d->v4_slots, 0xff, size * 2 * sizeof(*d->v4_slots));
-	d->v4_mask = (uint32_t)(size - 1);
-	for (i = 0; old != NULL && i <= old_mask; i++) {
-		if (old[2 * i + 1] == IDX_NONE)
-			continue;
-		slot = v4_slot(d, old[2 * i]);
-		d->v4_slots[2 * slot] = old[2 * i];
-		d->v4_slots[2 * slot + 1] = old[2 * i + 1];
-	}
-	free(old);
-	return 0;
+	return pairs_resize(&d->v4_slots, &d->v4_mask, size, v4_hash);
 }
 
 /* A new address id with an empty chain; IDX_NONE on no memory. */
