@@ -262,9 +262,10 @@ spn_status ldif_load_parallel(spn_index *index, spn_ctx *ctx,
 spn_status ldif_load_entry(spn_ctx *ctx, const spn_ldif_entry *e,
 			   void *userdata);
 
-/* An spn_ldif_plain_fn over a loader of accounts only (the second pass
- * of SPN_LOAD_SHARED_ONLY): the plain entry into its index, as
- * ldif_load_entry adds it. */
+/* An spn_ldif_plain_fn over a loader that reads accounts: the plain entry
+ * into its index, as ldif_load_entry adds it, its DNS node and sPNMappings
+ * values counted as not read (the second pass of SPN_LOAD_SHARED_ONLY;
+ * ldif_load_plain_all leaves those the loader reads to the parser). */
 spn_status ldif_load_plain(spn_ctx *ctx, const struct ldif_plain_entry *e,
 			   void *userdata);
 /* The same over a loader of accounts and more: a dnsNode or an entry with
