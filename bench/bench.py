@@ -29,7 +29,9 @@ GETUSERSPNS = "/usr/share/doc/python3-impacket/examples/GetUserSPNs.py"
 
 BENCH_LAB = {"netns": os.environ.get("BENCH_NETNS", "spnbench"),
              "dir": os.environ.get("BENCH_LAB_DIR", "/var/lib/spnkit-bench")}
-SHARED_LAB = {"netns": "spnlab", "dir": "/var/lib/spnkit-lab"}
+# the lab the tests use: docker/lab.sh's own settings
+SHARED_LAB = {"netns": os.environ.get("SPNLAB_NETNS", "spnlab"),
+              "dir": os.environ.get("SPNKIT_LAB_DIR", "/var/lib/spnkit-lab")}
 DC = "dc1.corp.test"
 BASEDN = "DC=corp,DC=test"
 # What spncheck's account scan asks for (libspn/dir_accounts.c).
@@ -168,9 +170,22 @@ def check_answer(what, ours, theirs):
     failures.append(msg)
 
 
-def dup_keys_from_json(path):
-    with open(path) as f:
-        doc = json.load(f)
+def run_json(tool):
+    """Run a `spncheck --json` tool once and return its document; when it
+    wrote none, stop with one line: the command, its exit code and the last
+    line it wrote on stderr."""
+    code = tool.run()[4]
+    try:
+        with open(tool.stdout) as f:
+            return json.load(f)
+    except ValueError:
+        with open(tool.stdout + ".err", errors="replace") as e:
+            said = e.read().strip().splitlines()
+        sys.exit(f"bench: {tool.shell_text}: exit {code} and no JSON: "
+                 f"{said[-1] if said else 'nothing on stderr'}")
+
+
+def dup_keys(doc):
     return {f["spn"].lower() for f in doc["findings"] if f["check"] == "dup"}
 
 
@@ -212,10 +227,10 @@ def offline(sizes, reps, lab):
         table(tools)
         # the answer: the pipeline's duplicate set against spncheck's
         js = Tool("json", pre + [SPNCHECK, "dup", "--json", "--ldif", path])
-        js.run()
+        doc = run_json(js)
         with open(pipe.stdout) as f:
             theirs = {line.rstrip("\n").lower() for line in f if line.strip()}
-        check_answer("duplicate SPNs", dup_keys_from_json(js.stdout), theirs)
+        check_answer("duplicate SPNs", dup_keys(doc), theirs)
         limit = 64 * 2**20 + 80 * n
         rss = dup.rss * 1024
         goal("spncheck dup >= 5x faster than the pipeline (wall)",
@@ -265,12 +280,10 @@ def live(lab, reps, with_impacket=True):
     alternate(tools, reps)
     table(tools)
     js = Tool("json-live", pre + [SPNCHECK, "dup", "--json"])
-    js.run()
-    with open(js.stdout) as f:
-        doc = json.load(f)
+    doc = run_json(js)
     out(f"- scanned: {doc['stats']['accounts']:,} accounts, {doc['stats']['spns']:,} SPNs")
     check_answer("duplicate SPNs (spncheck vs the ldapsearch dump)",
-                 dup_keys_from_json(js.stdout), ldap_dump_dups(lds.stdout))
+                 dup_keys(doc), ldap_dump_dups(lds.stdout))
     goal("wall <= 1.1x the ldapsearch dump", f"{spn.wall / lds.wall:.2f}x",
          spn.wall <= 1.1 * lds.wall)
     goal("client CPU <= ldapsearch's", f"{spn.cpu:.3f} s vs {lds.cpu:.3f} s "

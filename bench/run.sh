@@ -31,8 +31,12 @@ LOADED_MARKER=$BENCH_LAB_DIR/.bench-loaded
 say() { printf '[bench] %s\n' "$*" >&2; }
 die() { printf 'bench/run.sh: error: %s\n' "$*" >&2; exit 1; }
 
-# The shared lab (spnlab) or the bench lab (spnbench).
-shared_lab() { SPNLAB_NETNS=spnlab SPNKIT_LAB_DIR=/var/lib/spnkit-lab bash "$LAB_SH" "$@"; }
+# The shared lab (the tests' lab: spnlab unless SPNLAB_NETNS and
+# SPNKIT_LAB_DIR name another) or the bench lab (spnbench).
+shared_lab() {
+    SPNLAB_NETNS=${SPNLAB_NETNS:-spnlab} SPNKIT_LAB_DIR=${SPNKIT_LAB_DIR:-/var/lib/spnkit-lab} \
+        bash "$LAB_SH" "$@"
+}
 bench_lab() { SPNLAB_NETNS=$BENCH_NETNS SPNKIT_LAB_DIR=$BENCH_LAB_DIR bash "$LAB_SH" "$@"; }
 
 build() {
