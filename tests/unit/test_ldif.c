@@ -1326,6 +1326,95 @@ static void test_full_load_in_parts(void **state)
 	assert_same_full(f, text);
 }
 
+/* An export of 9 MB read from its file (mapped, in parts by its size)
+ * gives the index the one-pass load gives: alone, and after a first load
+ * into the same index (appended to what it holds). */
+static void test_full_load_big_file(void **state)
+{
+	fixture *f = *state;
+	size_t cap = (size_t)9 << 20, used = 0, i;
+	char *text = malloc(cap + 1024), *path, *one, *parts, rec[64];
+	const char *first = "dn: CN=first,DC=corp,DC=test\n"
+			    "servicePrincipalName: http/web7.corp.test\n\n";
+	spn_index *index = NULL;
+
+	assert_non_null(text);
+	for (i = 0; used < cap; i++) {
+		record_a(rec, 10, (unsigned char)(i >> 16),
+			 (unsigned char)(i >> 8), (unsigned char)i);
+		used += (size_t)snprintf(text + used, cap + 1024 - used,
+			"dn: CN=WEB%zu,OU=Servers,DC=corp,DC=test\n"
+			"objectClass: computer\n"
+			"sAMAccountName: WEB%zu$\n"
+			"userAccountControl: 4096\n"
+			"dNSHostName: web%zu.corp.test\n"
+			"servicePrincipalName: HOST/web%zu.corp.test\n"
+			"servicePrincipalName: http/WEB%zu.corp.test\n"
+			"%s\n"
+			"dn: DC=web%zu,DC=corp.test,CN=MicrosoftDNS,"
+			"DC=DomainDnsZones,DC=corp,DC=test\n"
+			"objectClass: dnsNode\n"
+			"dnsRecord:: %s\n\n",
+			i, i, i, i, i % 500,
+			/* base64 (http/app): the parser reads this entry */
+			i % 7 ? "" : "servicePrincipalName:: aHR0cC9hcHA=\n",
+			i, rec);
+		if (i == 1000)
+			used += (size_t)snprintf(text + used, cap + 1024 - used,
+				"dn: CN=Directory Service,CN=Windows NT,"
+				"CN=Services,CN=Configuration,DC=corp,DC=test\n"
+				"sPNMappings: host=alerter,http,cifs\n\n");
+	}
+	path = write_file(text, used);
+	if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
+		assert_true(spn_ldif_part_count(used) > 1);
+
+	/* the reference: one pass over the same bytes */
+	assert_int_equal(spn_index_new(&index), SPN_OK);
+	assert_int_equal(spn_index_load_ldif_parts(index, f->ctx, "t.ldif",
+						   text, used, LOAD_ALL, 1),
+			 SPN_OK);
+	one = index_digest_text(index);
+	spn_index_free(index);
+	assert_int_equal(spn_index_new(&index), SPN_OK);
+	assert_int_equal(spn_index_load_ldif(index, f->ctx, path, LOAD_ALL),
+			 SPN_OK);
+	parts = index_digest_text(index);
+	spn_index_free(index);
+	assert_non_null(one);
+	assert_non_null(parts);
+	assert_string_equal(parts, one);
+	free(one);
+	free(parts);
+
+	/* into an index that holds something already */
+	assert_int_equal(spn_index_new(&index), SPN_OK);
+	assert_int_equal(spn_index_load_ldif_parts(index, f->ctx, "a.ldif",
+						   first, strlen(first),
+						   LOAD_ALL, 1), SPN_OK);
+	assert_int_equal(spn_index_load_ldif_parts(index, f->ctx, "t.ldif",
+						   text, used, LOAD_ALL, 1),
+			 SPN_OK);
+	one = index_digest_text(index);
+	spn_index_free(index);
+	assert_int_equal(spn_index_new(&index), SPN_OK);
+	assert_int_equal(spn_index_load_ldif_parts(index, f->ctx, "a.ldif",
+						   first, strlen(first),
+						   LOAD_ALL, 1), SPN_OK);
+	assert_int_equal(spn_index_load_ldif(index, f->ctx, path, LOAD_ALL),
+			 SPN_OK);
+	parts = index_digest_text(index);
+	spn_index_free(index);
+	assert_non_null(one);
+	assert_non_null(parts);
+	assert_string_equal(parts, one);
+	free(one);
+	free(parts);
+	unlink(path);
+	free(path);
+	free(text);
+}
+
 /* ---- the dup check's load (SPN_LOAD_SHARED_ONLY) against the full load -- */
 
 /* What a load and the dup check over it give, as text. */
@@ -2031,6 +2120,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shared_only_big_file, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_full_load_in_parts, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_full_load_big_file, setup,
 						teardown),
 	};
 
