@@ -122,9 +122,7 @@ const unsigned char ldif_type_chars[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
 };
 
-/* Decode RFC 4648 base64 (padded, no whitespace) into out, which has room
- * for n / 4 * 3 bytes. Returns the decoded length, or -1. */
-static long base64_decode(const char *s, size_t n, unsigned char *out)
+long ldif_base64_decode(const char *s, size_t n, unsigned char *out)
 {
 	const unsigned char *in = (const unsigned char *)s;
 	size_t i, o = 0, full, pad = 0;
@@ -145,9 +143,12 @@ static long base64_decode(const char *s, size_t n, unsigned char *out)
 		v3 = base64_values[in[i + 3]];
 		if ((v0 | v1 | v2 | v3) < 0)
 			return -1;
-		out[o++] = (unsigned char)(v0 << 2 | v1 >> 4);
-		out[o++] = (unsigned char)((v1 & 0xf) << 4 | v2 >> 2);
-		out[o++] = (unsigned char)((v2 & 0x3) << 6 | v3);
+		if (out != NULL) {
+			out[o] = (unsigned char)(v0 << 2 | v1 >> 4);
+			out[o + 1] = (unsigned char)((v1 & 0xf) << 4 | v2 >> 2);
+			out[o + 2] = (unsigned char)((v2 & 0x3) << 6 | v3);
+		}
+		o += 3;
 	}
 	v0 = base64_values[in[i]];
 	v1 = base64_values[in[i + 1]];
@@ -155,12 +156,14 @@ static long base64_decode(const char *s, size_t n, unsigned char *out)
 	v3 = pad >= 1 ? 0 : base64_values[in[i + 3]];
 	if ((v0 | v1 | v2 | v3) < 0)
 		return -1;
-	out[o++] = (unsigned char)(v0 << 2 | v1 >> 4);
-	if (pad < 2)
-		out[o++] = (unsigned char)((v1 & 0xf) << 4 | v2 >> 2);
-	if (pad < 1)
-		out[o++] = (unsigned char)((v2 & 0x3) << 6 | v3);
-	return (long)o;
+	if (out != NULL) {
+		out[o] = (unsigned char)(v0 << 2 | v1 >> 4);
+		if (pad < 2)
+			out[o + 1] = (unsigned char)((v1 & 0xf) << 4 | v2 >> 2);
+		if (pad < 1)
+			out[o + 2] = (unsigned char)((v2 & 0x3) << 6 | v3);
+	}
+	return (long)(o + 3 - pad);
 }
 
 /* The next physical line, its CR LF or LF removed. Every line must end in
@@ -411,8 +414,8 @@ static spn_status store_value(parser *p, const line_parts *lp, size_t line,
 	if (reserve(&p->arena, &p->arena_cap, p->arena_len,
 		    lp->value_len / 4 * 3 + 1) != 0)
 		return no_memory(p);
-	decoded = base64_decode(lp->value, lp->value_len,
-				(unsigned char *)p->arena + p->arena_len);
+	decoded = ldif_base64_decode(lp->value, lp->value_len,
+				     (unsigned char *)p->arena + p->arena_len);
 	if (decoded < 0)
 		return spn_error(p->ctx, SPN_E_INPUT,
 				 "%s:%zu: the value of attribute '%s' is not "
@@ -902,6 +905,7 @@ void ldif_free_parser(parser *p)
 	free(p->notes);
 	free(p->spans);
 	free(p->extra);
+	free(p->records);
 }
 
 void ldif_init_parser(parser *p, spn_ctx *ctx, const char *name,

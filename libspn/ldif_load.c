@@ -410,17 +410,6 @@ spn_status ldif_load_plain(spn_ctx *ctx, const struct ldif_plain_entry *e,
 	return SPN_OK;
 }
 
-spn_status ldif_load_plain_all(spn_ctx *ctx, const struct ldif_plain_entry *e,
-			       void *userdata)
-{
-	const loader *l = userdata;
-
-	if (((e->classes & OC_DNS_NODE) && (l->what & SPN_LOAD_DNS)) ||
-	    (e->has_mappings && (l->what & SPN_LOAD_MAPPINGS)))
-		return LDIF_PLAIN_LEAVE;
-	return ldif_load_plain(ctx, e, userdata);
-}
-
 static int is_hex(char c)
 {
 	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
@@ -492,40 +481,28 @@ static void dns_name(char *s)
 			*s = (char)(*s + 32);
 }
 
-/* A dnsNode: "DC=<name>,DC=<zone>,CN=MicrosoftDNS,..." with its records.
- * As the live scan does (dir_dns.c), a node of another shape, the root
- * hints and the internal "..xxx" zones are skipped, and so is a dnsRecord
- * value that does not decode, each with a warning. */
-static spn_status add_dns_node(loader *l, const spn_ldif_entry *e,
-			       const entry_facts *f)
+/* The names of the dnsNode dn: its FQDN and zone (lower case, no trailing
+ * dot). 0; -1 when dn is not "DC=<name>,DC=<zone>,CN=MicrosoftDNS,...";
+ * 1 for the root hints and the internal "..xxx" zones. */
+static int dns_node_names(const char *dn, size_t dn_len,
+			  char fqdn[2 * RDN_MAX], char zone[RDN_MAX])
 {
-	char type[RDN_MAX], node[RDN_MAX], zone[RDN_MAX], parent[RDN_MAX];
-	char fqdn[2 * RDN_MAX];
-	spn_dns_node dns;
-	size_t pos = 0, i, n = 0, value = 0;
-	spn_status st;
+	char type[RDN_MAX], node[RDN_MAX], parent[RDN_MAX];
+	size_t pos = 0;
 
-	if (next_rdn(e->dn, e->dn_len, &pos, type, node) != 0 ||
+	if (next_rdn(dn, dn_len, &pos, type, node) != 0 ||
 	    strcasecmp(type, "DC") != 0 ||
-	    next_rdn(e->dn, e->dn_len, &pos, type, zone) != 0 ||
+	    next_rdn(dn, dn_len, &pos, type, zone) != 0 ||
 	    strcasecmp(type, "DC") != 0 ||
-	    next_rdn(e->dn, e->dn_len, &pos, type, parent) != 0 ||
+	    next_rdn(dn, dn_len, &pos, type, parent) != 0 ||
 	    strcasecmp(type, "CN") != 0 ||
-	    strcasecmp(parent, "MicrosoftDNS") != 0) {
-		spn_log(l->ctx, SPN_LOG_WARNING,
-			"%s:%zu: dnsNode %s is not DC=<name>,DC=<zone>,"
-			"CN=MicrosoftDNS,...; skipped", e->source, e->line,
-			e->dn);
-		return SPN_OK;
-	}
+	    strcasecmp(parent, "MicrosoftDNS") != 0)
+		return -1;
 	dns_name(node);
 	dns_name(zone);
 	if (strcmp(zone, "rootdnsservers") == 0 || strncmp(zone, "..", 2) == 0 ||
-	    zone[0] == '\0') {
-		spn_log(l->ctx, SPN_LOG_DEBUG, "%s:%zu: dnsNode %s: internal "
-			"zone; skipped", e->source, e->line, e->dn);
-		return SPN_OK;
-	}
+	    zone[0] == '\0')
+		return 1;
 	if (strcmp(node, "@") == 0 || node[0] == '\0')
 		memcpy(fqdn, zone, strlen(zone) + 1);
 	else {
@@ -534,6 +511,56 @@ static spn_status add_dns_node(loader *l, const spn_ldif_entry *e,
 		memcpy(fqdn, node, nl);
 		fqdn[nl] = '.';
 		memcpy(fqdn + nl + 1, zone, zl + 1);
+	}
+	return 0;
+}
+
+/* Add the node with the first n of l->records to the index. */
+static spn_status add_node(loader *l, const char *source, size_t line,
+			   const char *fqdn, const char *zone, size_t n,
+			   int tombstoned)
+{
+	spn_dns_node dns;
+	spn_status st;
+
+	memset(&dns, 0, sizeof(dns));
+	dns.fqdn = fqdn;
+	dns.zone = zone;
+	dns.records = l->records;
+	dns.n_records = n;
+	dns.tombstoned = tombstoned;
+	st = spn_index_add_dns_node(l->index, &dns);
+	if (st != SPN_OK)
+		return spn_error(l->ctx, st, "%s:%zu: cannot add '%s' to the "
+				 "index (%s)", source, line, fqdn,
+				 spn_status_name(st));
+	l->n_nodes++;
+	l->n_records += n;
+	return SPN_OK;
+}
+
+/* A dnsNode: "DC=<name>,DC=<zone>,CN=MicrosoftDNS,..." with its records.
+ * As the live scan does (dir_dns.c), a node of another shape, the root
+ * hints and the internal "..xxx" zones are skipped, and so is a dnsRecord
+ * value that does not decode, each with a warning. */
+static spn_status add_dns_node(loader *l, const spn_ldif_entry *e,
+			       const entry_facts *f)
+{
+	char zone[RDN_MAX], fqdn[2 * RDN_MAX];
+	size_t i, n = 0, value = 0;
+	int shape = dns_node_names(e->dn, e->dn_len, fqdn, zone);
+
+	if (shape < 0) {
+		spn_log(l->ctx, SPN_LOG_WARNING,
+			"%s:%zu: dnsNode %s is not DC=<name>,DC=<zone>,"
+			"CN=MicrosoftDNS,...; skipped", e->source, e->line,
+			e->dn);
+		return SPN_OK;
+	}
+	if (shape > 0) {
+		spn_log(l->ctx, SPN_LOG_DEBUG, "%s:%zu: dnsNode %s: internal "
+			"zone; skipped", e->source, e->line, e->dn);
+		return SPN_OK;
 	}
 
 	for (i = 0; i < e->n_attrs; i++) {
@@ -557,20 +584,59 @@ static spn_status add_dns_node(loader *l, const spn_ldif_entry *e,
 			"not decode (MS-DNSP DNS_RPC_RECORD); skipped",
 			e->source, a->line, value, fqdn, e->dn, a->value_len);
 	}
-	memset(&dns, 0, sizeof(dns));
-	dns.fqdn = fqdn;
-	dns.zone = zone;
-	dns.records = l->records;
-	dns.n_records = n;
-	dns.tombstoned = f->tombstoned;
-	st = spn_index_add_dns_node(l->index, &dns);
-	if (st != SPN_OK)
-		return spn_error(l->ctx, st, "%s:%zu: cannot add '%s' to the "
-				 "index (%s)", e->source, e->line, fqdn,
-				 spn_status_name(st));
-	l->n_nodes++;
-	l->n_records += n;
-	return SPN_OK;
+	return add_node(l, e->source, e->line, fqdn, zone, n, f->tombstoned);
+}
+
+/* A plain dnsNode entry (ldif_plain.c) when the one of add_dns_node's
+ * paths that says nothing applies to it: its dn has the shape, its zone
+ * is not internal, and every record decodes. Else it is left to the
+ * parser (LDIF_PLAIN_LEAVE), which reads it and says why. */
+static spn_status load_plain_node(loader *l, const struct ldif_plain_entry *e)
+{
+	char zone[RDN_MAX], fqdn[2 * RDN_MAX];
+	unsigned char *bytes;
+	size_t i, need = 1, used = 0;
+	long len;
+
+	if (dns_node_names(e->dn, e->dn_len, fqdn, zone) != 0)
+		return LDIF_PLAIN_LEAVE;
+	for (i = 0; i < e->n_records; i++)
+		need += e->records[i].len / 4 * 3;
+	if (ldif_grow_array((void **)&l->scratch, &l->scratch_cap, need, 1) != 0 ||
+	    ldif_grow_array((void **)&l->records, &l->records_cap,
+			    e->n_records + 1, sizeof(*l->records)) != 0)
+		return spn_error(l->ctx, SPN_E_NOMEM, "%s:%zu: out of memory",
+				 e->source, e->line);
+	for (i = 0; i < e->n_records; i++) {
+		bytes = (unsigned char *)l->scratch + used;
+		/* the reader took only valid base64 */
+		len = ldif_base64_decode(e->records[i].s, e->records[i].len,
+					 bytes);
+		if (len < 0 ||
+		    spn_dns_record_decode(bytes, (size_t)len,
+					  &l->records[i]) != SPN_OK)
+			return LDIF_PLAIN_LEAVE;
+		used += (size_t)len;
+	}
+	l->n_entries++;
+	return add_node(l, e->source, e->line, fqdn, zone, e->n_records,
+			e->tombstoned);
+}
+
+spn_status ldif_load_plain_all(spn_ctx *ctx, const struct ldif_plain_entry *e,
+			       void *userdata)
+{
+	const loader *l = userdata;
+
+	if (e->has_mappings && (l->what & SPN_LOAD_MAPPINGS))
+		return LDIF_PLAIN_LEAVE;
+	if ((e->classes & OC_DNS_NODE) && (l->what & SPN_LOAD_DNS)) {
+		/* a node that is an account too: the parser's path */
+		if (e->n_spns > 0 || (e->classes & (OC_COMPUTER | OC_MSA)))
+			return LDIF_PLAIN_LEAVE;
+		return load_plain_node(userdata, e);
+	}
+	return ldif_load_plain(ctx, e, userdata);
 }
 
 static char *trim(char *s)

@@ -82,6 +82,9 @@ struct ldif_plain_entry {
 	int has_uac, has_enc_types;
 	unsigned int uac, enc_types;
 	int has_mappings;         /* it has sPNMappings values */
+	const ldif_span *records; /* its dnsRecord values, as valid base64 */
+	size_t n_records;
+	int tombstoned;           /* its last dNSTombstoned value is TRUE */
 };
 
 /* The characters of an attribute type: letters, digits, '-' and '.'. */
@@ -135,6 +138,8 @@ typedef struct parser {
 	size_t spans_cap;
 	ldif_span *extra;      /* and msDS-AdditionalDnsHostName values */
 	size_t extra_cap;
+	ldif_span *records;    /* and dnsRecord values */
+	size_t records_cap;
 } parser;
 
 /* A UTF-8 byte order mark at the start of the input is skipped; UTF-16
@@ -157,6 +162,11 @@ void ldif_end_entry(parser *p);
  * read: the general parser reads the entry, with every check and message
  * it has. */
 spn_status ldif_read_plain(parser *p, int *taken_out);
+
+/* Decode RFC 4648 base64 (padded, no whitespace) into out, which has room
+ * for n / 4 * 3 bytes; with out NULL, only check it. Returns the decoded
+ * length, or -1 when it is not such base64. */
+long ldif_base64_decode(const char *s, size_t n, unsigned char *out);
 
 /* What p->plain_fn returns for an entry it wants the general parser to
  * read instead (it has done nothing with it): not an spn_status. */

@@ -153,7 +153,7 @@ static int value_read(attr_id id)
 {
 	return id == A_OBJECTCLASS || id == A_SPN || id == A_UAC ||
 	       id == A_ENC_TYPES || id == A_SAM || id == A_DNS_HOST ||
-	       id == A_ADDITIONAL;
+	       id == A_ADDITIONAL || id == A_DNS_RECORD || id == A_TOMBSTONED;
 }
 
 /* Append a value to a growable span array: -1 when out of memory. */
@@ -176,9 +176,10 @@ static int read_attrs(parser *p, size_t pos, struct ldif_plain_entry *e,
 	const unsigned char *b = (const unsigned char *)p->buf, *line;
 	phys_line l;
 	const char *value;
-	size_t n_spns = 0, n_extra = 0, lines = 0, i, v, n, colon;
+	size_t n_spns = 0, n_extra = 0, n_records = 0, lines = 0, i, v, n;
+	size_t colon;
 	ldif_span uac = { NULL, 0 }, enc = { NULL, 0 };
-	int fold_ok = 1;
+	int fold_ok = 1, base64;
 	attr_id id;
 
 	while (pos < p->len) {
@@ -205,11 +206,16 @@ static int read_attrs(parser *p, size_t pos, struct ldif_plain_entry *e,
 		i = colon - (size_t)(line - b);
 		n = i + l.n;
 		v = i + 1;
-		if (i == 0 || (v < n && (line[v] == ':' || line[v] == '<')))
-			return -1;   /* base64, URL */
+		if (i == 0 || (v < n && line[v] == '<'))
+			return -1;   /* URL */
+		id = ldif_attr_id((const char *)line, i);
+		/* base64: only a dnsRecord's, which the load decodes itself */
+		base64 = v < n && line[v] == ':';
+		if (base64 && id != A_DNS_RECORD)
+			return -1;
+		v += (size_t)base64;
 		while (v < n && line[v] == ' ')
 			v++;
-		id = ldif_attr_id((const char *)line, i);
 		/* the known types are made of type characters; the others
 		 * are checked, and options (after a ';') are not plain */
 		if (id == A_OTHER && !plain_type(line, i))
@@ -246,6 +252,16 @@ static int read_attrs(parser *p, size_t pos, struct ldif_plain_entry *e,
 		case A_MAPPINGS:
 			e->has_mappings = 1;
 			break;
+		case A_DNS_RECORD:
+			if (!base64 ||
+			    ldif_base64_decode(value, n - v, NULL) < 0 ||
+			    add_span(&p->records, &p->records_cap, &n_records,
+				     value, n - v) != 0)
+				return -1;   /* the parser reads (or says) it */
+			break;
+		case A_TOMBSTONED:
+			e->tombstoned = ldif_word_is(value, n - v, "TRUE", 4);
+			break;
 		case A_UAC:
 			if (uac.s == NULL) {
 				uac.s = value;
@@ -280,6 +296,8 @@ static int read_attrs(parser *p, size_t pos, struct ldif_plain_entry *e,
 	e->n_spns = n_spns;
 	e->additional = p->extra;
 	e->n_additional = n_extra;
+	e->records = p->records;
+	e->n_records = n_records;
 	*lines_out = lines;
 	*end_out = pos;
 	return 0;

@@ -1304,21 +1304,29 @@ static void test_full_load_in_parts(void **state)
 		 "dn: DC=old,DC=corp.test,CN=MicrosoftDNS,DC=DomainDnsZones,"
 		 "DC=corp,DC=test\n"
 		 "objectClass: dnsNode\ndNSTombstoned: TRUE\n\n"
+		 "dn: DC=a.root-servers.net,DC=RootDNSServers,CN=MicrosoftDNS,"
+		 "DC=DomainDnsZones,DC=corp,DC=test\n"
+		 "objectClass: dnsNode\ndnsRecord:: %s\n\n"
 		 "%s"
 		 "dn: CN=svc2,CN=Users,DC=corp,DC=test\n"
 		 "servicePrincipalName: HTTP/app.corp.test\n"
 		 "servicePrincipalName: host/ws01.CORP.test\n\n",
-		 accounts, cname, mappings, a1, a2, accounts);
+		 accounts, cname, mappings, a1, a2, a1, accounts);
 	/* it is cut into parts indeed */
 	assert_int_equal(spn_ldif_split(text, strlen(text), 8, starts), 8);
 	assert_same_full(f, text);
 
-	/* a warning in a later part: said once, with its line */
+	/* a warning in a later part: said once, with its line (a record
+	 * that does not decode, a node of another shape) */
 	record_a(bad, 10, 0, 0, 1);
 	bad[strlen(bad) - 4] = '\0';
 	snprintf(text + strlen(text), sizeof(text) - strlen(text),
 		 "dn: DC=x,DC=corp.test,CN=MicrosoftDNS,DC=DomainDnsZones\n"
 		 "objectClass: dnsNode\ndnsRecord:: %s\n\n", bad);
+	assert_same_full(f, text);
+	snprintf(text + strlen(text), sizeof(text) - strlen(text),
+		 "dn: DC=y+CN=z,DC=corp.test,CN=MicrosoftDNS\n"
+		 "objectClass: dnsNode\ndnsRecord:: %s\n\n", a1);
 	assert_same_full(f, text);
 	/* an error in a later part: the one-pass load's message */
 	snprintf(text + strlen(text), sizeof(text) - strlen(text),

@@ -84,6 +84,10 @@ static spn_status on_plain(spn_ctx *ctx, const struct ldif_plain_entry *e,
 		add(userdata, " uac %u", e->uac);
 	if (e->has_enc_types)
 		add(userdata, " enc %u", e->enc_types);
+	for (i = 0; i < e->n_records; i++)
+		add_span(userdata, "record", e->records[i]);
+	if (e->tombstoned)
+		add(userdata, " tombstoned");
 	add(userdata, "\n");
 	return SPN_OK;
 }
@@ -195,6 +199,10 @@ static void test_what_the_parser_reads(void **state)
 		/* not a 32-bit number: the loader says so */
 		"userAccountControl: 4294967296\n",
 		"msDS-SupportedEncryptionTypes: 24x\n",
+		/* a dnsRecord as text, folded */
+		"dnsRecord: BAABAA==\n",
+		"dnsRecord:: BAAB\n AA==\n",
+		"dNSTombstoned: TR\n UE\n",
 	};
 	static const char next[] =
 		"dn: CN=next,DC=corp\n"
@@ -225,6 +233,35 @@ static void test_what_the_parser_reads(void **state)
 			 len - strlen(next), lines + 1, len - strlen(next), len);
 		assert_calls(text, len, expected);
 	}
+}
+
+/* A dnsNode's dnsRecord values are base64: the reader hands them over as
+ * written (an empty one too), checked; its last dNSTombstoned too. */
+static void test_dns_records_are_taken(void **state)
+{
+	/* (dc= in lower case: the skip function here skips "DC=") */
+	static const char text[] =
+		"dn: dc=web,DC=corp.test,CN=MicrosoftDNS,DC=DomainDnsZones\n"
+		"objectClass: top\n"
+		"objectClass: dnsNode\n"
+		"dnsRecord:: BAABAA==\n"
+		"dnsRecord::   QUJD\n"
+		"dnsRecord::\n"
+		"dNSTombstoned: TRUE\n"
+		"\n"
+		"dn: dc=old,DC=corp.test,CN=MicrosoftDNS,DC=DomainDnsZones\n"
+		"objectClass: dnsNode\n"
+		"dNSTombstoned: TRUE\n"
+		"dNSTombstoned: false\n"
+		"\n";
+
+	(void)state;
+	assert_calls(text, sizeof(text) - 1,
+		"ask dc=web,DC=corp.test,CN=MicrosoftDNS,DC=DomainDnsZones\n"
+		"plain line 1 [0,169) classes 8 mappings 0 spns record "
+		"<BAABAA==> record <QUJD> record <> tombstoned\n"
+		"ask dc=old,DC=corp.test,CN=MicrosoftDNS,DC=DomainDnsZones\n"
+		"plain line 9 [169,290) classes 8 mappings 0 spns\n");
 }
 
 static void test_not_taken_at_all(void **state)
@@ -308,6 +345,9 @@ static void test_errors_are_the_parsers(void **state)
 		/* a change record */
 		"dn: CN=a\ncontrol: 1.2.3\nservicePrincipalName: h/a\n\n",
 		"dn: CN=a\nchangetype: modify\nservicePrincipalName: h/a\n\n",
+		/* a dnsRecord that is not base64 */
+		"dn: dc=a\nobjectClass: dnsNode\ndnsRecord:: BAABAA=\n\n",
+		"dn: dc=a\nobjectClass: dnsNode\ndnsRecord:: BAAB%A==\n\n",
 	};
 	calls c;
 	size_t i;
@@ -326,6 +366,7 @@ int main(void)
 		cmocka_unit_test(test_plain_entries_are_taken),
 		cmocka_unit_test(test_folds_and_line_ends),
 		cmocka_unit_test(test_what_the_parser_reads),
+		cmocka_unit_test(test_dns_records_are_taken),
 		cmocka_unit_test(test_not_taken_at_all),
 		cmocka_unit_test(test_flags_of_other_entries_are_not_read),
 		cmocka_unit_test(test_skipped_entries),
