@@ -145,6 +145,9 @@ uint32_t idx_find_slot(const spn_index *index, const char *spn, size_t len,
  * (index_append.c). 0, or -1 when out of memory: index is then
  * unchanged. */
 int idx_append(spn_index *index, const spn_index *from);
+/* The same for from[0..n), in order, copying on two threads when there
+ * is much to copy. */
+int idx_append_all(spn_index *index, const spn_index *const *from, size_t n);
 /* Whether index holds nothing (and has passed nothing over). */
 int idx_is_empty(const spn_index *index);
 /* Make index empty again, keeping the memory it has (index_append.c). */

@@ -35,8 +35,9 @@ spn_status ldif_load_parallel(spn_index *index, spn_ctx *ctx,
 {
 	size_t starts[SPN_LDIF_MAX_PARTS + 1], line_base[SPN_LDIF_MAX_PARTS];
 	void *userdata[SPN_LDIF_MAX_PARTS];
+	const spn_index *appended[SPN_LDIF_MAX_PARTS];
 	part_load *parts = NULL;
-	size_t n, i, n_spns = 0, n_accounts = 0, pool = 0;
+	size_t n, i;
 	size_t first_direct = idx_is_empty(index);
 	spn_status st = SPN_OK;
 
@@ -75,21 +76,16 @@ spn_status ldif_load_parallel(spn_index *index, spn_ctx *ctx,
 		if (parts[i].n_logged > 0)
 			goto cleanup;
 	*redo_out = 0;
-	/* one reservation, not one a part: the table is sized once */
-	for (i = first_direct; i < n; i++) {
-		n_spns += parts[i].l.index->n_spns;
-		n_accounts += parts[i].l.index->n_accounts;
-		pool += parts[i].l.index->pool_len;
+	/* all at once: the room is made once, the copies share the cores */
+	for (i = first_direct; i < n; i++)
+		appended[i - first_direct] = parts[i].l.index;
+	if (idx_append_all(index, appended, n - first_direct) != 0) {
+		st = spn_error(ctx, SPN_E_NOMEM, "%s: out of memory", name);
+		goto cleanup;
 	}
-	(void)idx_reserve(index, n_spns, n_accounts, pool);
-	for (i = 0; i < n && st == SPN_OK; i++) {
+	for (i = 0; i < n; i++) {
 		const loader *l = &parts[i].l;
 
-		if (l->index != index && idx_append(index, l->index) != 0) {
-			st = spn_error(ctx, SPN_E_NOMEM, "%s: out of memory",
-				       name);
-			break;
-		}
 		total->n_entries += l->n_entries;
 		total->n_accounts += l->n_accounts;
 		total->n_spns += l->n_spns;
@@ -98,10 +94,6 @@ spn_status ldif_load_parallel(spn_index *index, spn_ctx *ctx,
 		total->n_mappings += l->n_mappings;
 		total->skipped_records += l->skipped_records;
 		total->n_unread += l->n_unread;
-		/* what is appended is not needed twice */
-		if (l->index != index)
-			spn_index_free(parts[i].l.index);
-		parts[i].l.index = NULL;
 	}
 
 cleanup:

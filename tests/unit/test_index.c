@@ -218,6 +218,43 @@ static void test_append_is_adding_in_order(void **state)
 	spn_index_free(whole);
 }
 
+/* Two indexes appended at once (idx_append_all), wherever the list is cut
+ * in three, hold the same as one index the things were added to. */
+static void test_append_all_is_adding_in_order(void **state)
+{
+	spn_index *whole = NULL, *part[3];
+	const spn_index *later[2];
+	char *want, *got;
+	size_t c1, c2, i, k;
+
+	(void)state;
+	assert_int_equal(spn_index_new(&whole), SPN_OK);
+	for (i = 0; i < N_ITEMS; i++)
+		add_item(whole, i);
+	want = index_digest_text(whole);
+	assert_non_null(want);
+	for (c1 = 0; c1 <= N_ITEMS; c1++) {
+		for (c2 = c1; c2 <= N_ITEMS; c2++) {
+			for (k = 0; k < 3; k++)
+				assert_int_equal(spn_index_new(&part[k]),
+						 SPN_OK);
+			for (i = 0; i < N_ITEMS; i++)
+				add_item(part[i < c1 ? 0 : i < c2 ? 1 : 2], i);
+			later[0] = part[1];
+			later[1] = part[2];
+			assert_int_equal(idx_append_all(part[0], later, 2), 0);
+			got = index_digest_text(part[0]);
+			assert_non_null(got);
+			assert_string_equal(got, want);
+			free(got);
+			for (k = 0; k < 3; k++)
+				spn_index_free(part[k]);
+		}
+	}
+	free(want);
+	spn_index_free(whole);
+}
+
 /* Appended key groups find their SPNs across a table that had to grow. */
 static void test_append_grows_the_table(void **state)
 {
@@ -256,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_growth_keeps_every_key),
 		cmocka_unit_test(test_empty_values_and_bad_calls),
 		cmocka_unit_test(test_append_is_adding_in_order),
+		cmocka_unit_test(test_append_all_is_adding_in_order),
 		cmocka_unit_test(test_append_grows_the_table),
 	};
 
