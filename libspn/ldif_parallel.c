@@ -38,7 +38,8 @@ spn_status ldif_load_parallel(spn_index *index, spn_ctx *ctx,
 	const spn_index *appended[SPN_LDIF_MAX_PARTS];
 	part_load *parts = NULL;
 	size_t n, i;
-	size_t first_direct = idx_is_empty(index);
+	/* parts read straight into index: the first, when it is empty */
+	size_t n_direct = idx_is_empty(index) ? 1 : 0;
 	spn_status st = SPN_OK;
 
 	*redo_out = 1;
@@ -54,7 +55,7 @@ spn_status ldif_load_parallel(spn_index *index, spn_ctx *ctx,
 		if (spn_ctx_new(&l->ctx) != SPN_OK)
 			goto cleanup;
 		/* the first part goes straight into an empty index */
-		if (i == 0 && first_direct)
+		if (i < n_direct)
 			l->index = index;
 		else if (spn_index_new(&l->index) != SPN_OK)
 			goto cleanup;
@@ -77,9 +78,9 @@ spn_status ldif_load_parallel(spn_index *index, spn_ctx *ctx,
 			goto cleanup;
 	*redo_out = 0;
 	/* all at once: the room is made once, the copies share the cores */
-	for (i = first_direct; i < n; i++)
-		appended[i - first_direct] = parts[i].l.index;
-	if (idx_append_all(index, appended, n - first_direct) != 0) {
+	for (i = n_direct; i < n; i++)
+		appended[i - n_direct] = parts[i].l.index;
+	if (idx_append_all(index, appended, n - n_direct) != 0) {
 		st = spn_error(ctx, SPN_E_NOMEM, "%s: out of memory", name);
 		goto cleanup;
 	}
@@ -97,7 +98,7 @@ spn_status ldif_load_parallel(spn_index *index, spn_ctx *ctx,
 	}
 
 cleanup:
-	if (*redo_out && first_direct)
+	if (*redo_out && n_direct > 0)
 		idx_clear(index);
 	for (i = 0; parts != NULL && i < n; i++) {
 		ldif_free_loader(&parts[i].l);

@@ -154,7 +154,8 @@ spn_status ldif_parse_records(parser *p);
 void ldif_end_entry(parser *p);
 
 /* At the start of a record: when the entry at p->pos is plain (every
- * line "type: value", no options, no base64 or URL value, no folded line,
+ * line "type: value", no options, no URL value, no base64 value but a
+ * dnsRecord's (valid base64), no folded value that the load reads, no
  * comment or NUL byte, no second dn, changetype or control, and an
  * account's userAccountControl and msDS-SupportedEncryptionTypes written
  * as short decimals), read it, hand it to p->skip and then p->plain_fn, and

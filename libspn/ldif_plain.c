@@ -1,6 +1,7 @@
-/* ldif_plain.c - the two-pass load's reader of plain entries: an entry
- * whose lines are all "type: value" is read straight from the input,
- * keeping only what the load (ldif_shared.c) needs of it. */
+/* ldif_plain.c - the reader of plain entries for the two-pass load
+ * (ldif_shared.c) and the load in parts (ldif_parallel.c): an entry whose
+ * lines are all "type: value" is read straight from the input, keeping
+ * only what the load needs of it. */
 #include <stdint.h>
 #include <string.h>
 
@@ -11,8 +12,8 @@
 /* Nearly every entry of an export is plain. Whatever this reader does not
  * take, the general parser reads: an entry is taken only when reading it
  * here and there gives the same result, which the LDIF fuzz target checks
- * (the two-pass load against the one-pass load). Nothing is handed over
- * before the whole entry is read. */
+ * (the two-pass load and the load in parts against the one-pass load).
+ * Nothing is handed over before the whole entry is read. */
 
 /* One physical line: its bytes (CR LF or LF removed) and where the next
  * one starts. */
