@@ -105,10 +105,19 @@ size_t spn_ldif_split(const char *buf, size_t len, size_t n_parts,
  * userdata: anything but SPN_OK fails the split parse. */
 typedef spn_status (*spn_ldif_part_fn)(void *userdata);
 
+/* Called on the thread that parses a part, before its first entry, with
+ * its userdata: in_order is 1 when the part is parsed by the calling
+ * thread, which takes the parts from the first on, in order (so every
+ * part before it was parsed by that thread, before it); the other threads
+ * take them from the last on. Anything but SPN_OK fails the split
+ * parse. */
+typedef spn_status (*spn_ldif_begin_fn)(void *userdata, int in_order);
+
 /* Parse the parts of a split on up to one thread per online CPU (at most
- * 8), each with its own context: part i calls skip and fn, then done
- * (when not NULL), with userdata[i] and with line numbers counted from the
- * part's start; calls for one part come from one thread, in order. When
+ * 8), each with its own context: part i calls begin (when not NULL), skip
+ * and fn, then done (when not NULL), with userdata[i] and with line
+ * numbers counted from the part's start; calls for one part come from one
+ * thread, in order. When
  * plain is not NULL, the entries that are plain text (ldif_read_plain) go
  * to plain instead of fn; skip may then be asked twice about an entry it
  * keeps, so it must change nothing when it returns 0.
@@ -123,8 +132,8 @@ spn_status spn_ldif_parse_split(const char *name, const char *buf,
 				size_t len, int mapped, const size_t *starts,
 				size_t n_parts, spn_ldif_skip_fn skip,
 				spn_ldif_entry_fn fn, spn_ldif_plain_fn plain,
-				spn_ldif_part_fn done, void *const *userdata,
-				size_t *line_base_out);
+				spn_ldif_begin_fn begin, spn_ldif_part_fn done,
+				void *const *userdata, size_t *line_base_out);
 
 /* An entry a parse handed over before: its offset and end, and the line
  * number of its dn: line in the whole input. */

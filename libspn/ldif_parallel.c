@@ -1,6 +1,8 @@
-/* ldif_parallel.c - the one-pass LDIF load in parts on threads: each part
- * is read into an index of its own, as ldif_load_entry reads it, and the
- * indexes are then appended to the caller's in file order. */
+/* ldif_parallel.c - the one-pass LDIF load in parts on threads: the parts
+ * the calling thread reads from the first on go straight into the
+ * caller's index (when it is empty); each of the others is read into an
+ * index of its own, as ldif_load_entry reads it, and these are then
+ * appended to the caller's in file order. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,8 +16,9 @@
  * warning; at -vv a debug line), or fails, sends the caller back to the
  * one-pass load, which says it with the right line. */
 typedef struct part_load {
-	loader l;
+	loader l;               /* first: the parts' userdata point here */
 	size_t n_logged;
+	spn_index *direct;      /* the caller's index, when it was empty */
 } part_load;
 
 static void count_logged(spn_log_level level, const char *message,
@@ -28,6 +31,20 @@ static void count_logged(spn_log_level level, const char *message,
 	p->n_logged++;
 }
 
+/* A part read in order by the calling thread goes straight into the
+ * caller's empty index, after the parts before it; any other into an
+ * index of its own. */
+static spn_status begin_part(void *userdata, int in_order)
+{
+	part_load *p = userdata;
+
+	if (in_order && p->direct != NULL) {
+		p->l.index = p->direct;
+		return SPN_OK;
+	}
+	return spn_index_new(&p->l.index);
+}
+
 spn_status ldif_load_parallel(spn_index *index, spn_ctx *ctx,
 			      const char *name, const char *buf, size_t len,
 			      int mapped, unsigned int what, size_t n_parts,
@@ -37,9 +54,8 @@ spn_status ldif_load_parallel(spn_index *index, spn_ctx *ctx,
 	void *userdata[SPN_LDIF_MAX_PARTS];
 	const spn_index *appended[SPN_LDIF_MAX_PARTS];
 	part_load *parts = NULL;
-	size_t n, i;
-	/* parts read straight into index: the first, when it is empty */
-	size_t n_direct = idx_is_empty(index) ? 1 : 0;
+	spn_index *direct = idx_is_empty(index) ? index : NULL;
+	size_t n, i, n_direct = 0;
 	spn_status st = SPN_OK;
 
 	*redo_out = 1;
@@ -54,11 +70,7 @@ spn_status ldif_load_parallel(spn_index *index, spn_ctx *ctx,
 
 		if (spn_ctx_new(&l->ctx) != SPN_OK)
 			goto cleanup;
-		/* the first part goes straight into an empty index */
-		if (i < n_direct)
-			l->index = index;
-		else if (spn_index_new(&l->index) != SPN_OK)
-			goto cleanup;
+		parts[i].direct = direct;
 		/* only what the caller's context would pass on counts */
 		if (spn_log_enabled(ctx, SPN_LOG_ERROR))
 			spn_ctx_set_log(l->ctx, ctx->log_level, count_logged,
@@ -71,10 +83,16 @@ spn_status ldif_load_parallel(spn_index *index, spn_ctx *ctx,
 				 ldif_skip_unwanted, ldif_load_entry,
 				 (what & SPN_LOAD_ACCOUNTS) ?
 				 ldif_load_plain_all : NULL,
-				 NULL, userdata, line_base) != SPN_OK)
+				 begin_part, NULL, userdata, line_base) != SPN_OK)
 		goto cleanup;
 	for (i = 0; i < n; i++)
 		if (parts[i].n_logged > 0)
+			goto cleanup;
+	/* the parts read straight into index come first */
+	while (n_direct < n && parts[n_direct].l.index == index)
+		n_direct++;
+	for (i = n_direct; i < n; i++)
+		if (parts[i].l.index == index)
 			goto cleanup;
 	*redo_out = 0;
 	/* all at once: the room is made once, the copies share the cores */
@@ -98,7 +116,7 @@ spn_status ldif_load_parallel(spn_index *index, spn_ctx *ctx,
 	}
 
 cleanup:
-	if (*redo_out && n_direct > 0)
+	if (*redo_out && direct != NULL)
 		idx_clear(index);
 	for (i = 0; parts != NULL && i < n; i++) {
 		ldif_free_loader(&parts[i].l);

@@ -562,8 +562,8 @@ spn_status ldif_load_shared(spn_index *index, spn_ctx *ctx,
 		userdata[i] = &scans[i];
 	}
 	st = spn_ldif_parse_split(name, buf, len, mapped, starts, n, scan_skip,
-				  scan_entry, scan_plain, scan_done, userdata,
-				  line_base);
+				  scan_entry, scan_plain, NULL, scan_done,
+				  userdata, line_base);
 	if (st != SPN_OK) {
 		*redo_out = 1;
 		goto cleanup;

@@ -85,9 +85,10 @@ typedef struct part {
 typedef struct split_job {
 	part *parts;
 	size_t n_parts;
+	spn_ldif_begin_fn begin;
 	spn_ldif_part_fn done;
 	void *const *userdata;
-	size_t next;           /* the next part to take */
+	size_t front, back;    /* the parts not taken: [front, back) */
 	int failed;            /* a part failed: take no more */
 	pthread_mutex_t lock;
 } split_job;
@@ -96,7 +97,6 @@ static void run_part(part *t)
 {
 	parser *p = &t->p;
 
-	t->status = SPN_OK;
 	if (p->pos == 0)
 		t->status = ldif_byte_order_mark(p);
 	if (t->status == SPN_OK)
@@ -104,28 +104,45 @@ static void run_part(part *t)
 	ldif_release_upto(p, p->len);
 }
 
-static void *split_worker(void *arg)
+/* The next part for a worker, or n_parts when none is left: the calling
+ * thread takes the parts from the front, in order, the other threads
+ * from the back. */
+static size_t take_part(split_job *job, int front)
 {
-	split_job *job = arg;
-	size_t i;
-	int stop;
+	size_t i = job->n_parts;
 
-	for (;;) {
-		pthread_mutex_lock(&job->lock);
-		i = job->next++;
-		stop = job->failed || i >= job->n_parts;
-		pthread_mutex_unlock(&job->lock);
-		if (stop)
-			break;
-		run_part(&job->parts[i]);
-		if (job->parts[i].status == SPN_OK && job->done != NULL)
-			job->parts[i].status = job->done(job->userdata[i]);
-		if (job->parts[i].status != SPN_OK) {
+	pthread_mutex_lock(&job->lock);
+	if (!job->failed && job->front < job->back)
+		i = front ? job->front++ : --job->back;
+	pthread_mutex_unlock(&job->lock);
+	return i;
+}
+
+static void work(split_job *job, int front)
+{
+	size_t i;
+	part *t;
+
+	while ((i = take_part(job, front)) < job->n_parts) {
+		t = &job->parts[i];
+		t->status = SPN_OK;
+		if (job->begin != NULL)
+			t->status = job->begin(job->userdata[i], front);
+		if (t->status == SPN_OK)
+			run_part(t);
+		if (t->status == SPN_OK && job->done != NULL)
+			t->status = job->done(job->userdata[i]);
+		if (t->status != SPN_OK) {
 			pthread_mutex_lock(&job->lock);
 			job->failed = 1;
 			pthread_mutex_unlock(&job->lock);
 		}
 	}
+}
+
+static void *back_worker(void *arg)
+{
+	work(arg, 0);
 	return NULL;
 }
 
@@ -170,8 +187,8 @@ spn_status spn_ldif_parse_split(const char *name, const char *buf,
 				size_t len, int mapped, const size_t *starts,
 				size_t n_parts, spn_ldif_skip_fn skip,
 				spn_ldif_entry_fn fn, spn_ldif_plain_fn plain,
-				spn_ldif_part_fn done, void *const *userdata,
-				size_t *line_base_out)
+				spn_ldif_begin_fn begin, spn_ldif_part_fn done,
+				void *const *userdata, size_t *line_base_out)
 {
 	part *parts = NULL;
 	pthread_t threads[MAX_THREADS];
@@ -204,6 +221,8 @@ spn_status spn_ldif_parse_split(const char *name, const char *buf,
 	memset(&job, 0, sizeof(job));
 	job.parts = parts;
 	job.n_parts = n_parts;
+	job.back = n_parts;
+	job.begin = begin;
 	job.done = done;
 	job.userdata = userdata;
 	if (pthread_mutex_init(&job.lock, NULL) != 0) {
@@ -216,10 +235,10 @@ spn_status spn_ldif_parse_split(const char *name, const char *buf,
 		want = n_parts;
 	/* the calling thread is one of the workers */
 	for (n_threads = 0; n_threads + 1 < want; n_threads++)
-		if (pthread_create(&threads[n_threads], NULL, split_worker,
+		if (pthread_create(&threads[n_threads], NULL, back_worker,
 				   &job) != 0)
 			break;
-	split_worker(&job);
+	work(&job, 1);
 	for (i = 0; i < n_threads; i++)
 		pthread_join(threads[i], NULL);
 	st = SPN_OK;

@@ -127,8 +127,8 @@ static void compare_split(spn_ctx *ctx, const char *buf, size_t size,
 		userdata[i] = &parts[i];
 	}
 	split = spn_ldif_parse_split("fuzz.ldif", buf, size, 0, starts, n,
-				     skip_dc, list_entry, NULL, NULL, userdata,
-				     base);
+				     skip_dc, list_entry, NULL, NULL, NULL,
+				     userdata, base);
 	if (one == SPN_E_NOMEM || split == SPN_E_NOMEM)
 		goto cleanup;
 	if ((one == SPN_OK) != (split == SPN_OK))

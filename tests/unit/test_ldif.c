@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -1909,8 +1910,8 @@ static void test_split_reader(void **state)
 		assert_int_equal(spn_ldif_parse_split("t.ldif", text,
 						      strlen(text), 0, starts,
 						      n, NULL, on_part_entry,
-						      NULL, NULL, userdata,
-						      base),
+						      NULL, NULL, NULL,
+						      userdata, base),
 				 SPN_OK);
 		got = calloc(1, sizeof(want));
 		assert_non_null(got);
@@ -1945,9 +1946,96 @@ static void test_split_reader(void **state)
 	}
 	assert_int_equal(spn_ldif_parse_split("t.ldif", text, strlen(text), 0,
 					      starts, n, NULL, on_part_entry,
-					      NULL, NULL, userdata, base),
+					      NULL, NULL, NULL, userdata, base),
 			 SPN_E_INPUT);
 	assert_int_equal(parts[n - 1].entries, 1);
+}
+
+/* What begin and the entry callback saw of one part of a split parse. */
+typedef struct begun {
+	int n_begun, in_order, fail;
+	size_t order;           /* of the parts begun in order: its turn */
+	size_t *n_in_order;     /* the parts begun in order so far */
+	size_t entries;
+} begun;
+
+static spn_status on_begin(void *userdata, int in_order)
+{
+	begun *b = userdata;
+
+	const struct timespec pause = { 0, 1000000 };
+
+	b->n_begun++;
+	b->in_order = in_order;
+	if (in_order)
+		b->order = (*b->n_in_order)++;   /* one thread: no race */
+	/* long enough for every thread to take parts */
+	nanosleep(&pause, NULL);
+	return b->fail ? SPN_E_INPUT : SPN_OK;
+}
+
+static spn_status on_begun_entry(spn_ctx *ctx, const spn_ldif_entry *e,
+				 void *userdata)
+{
+	begun *b = userdata;
+
+	(void)ctx;
+	(void)e;
+	assert_int_equal(b->n_begun, 1);   /* begin came first */
+	b->entries++;
+	return SPN_OK;
+}
+
+/* begin comes first in each part, once; the parts begun in order are the
+ * first ones, in their order (the calling thread's: the parts that may go
+ * straight into the caller's index); a begin that fails fails the parse. */
+static void test_split_begin(void **state)
+{
+	char text[64 * 40];
+	size_t starts[9], base[8], n, i, k, len = 0, n_in_order, entries;
+	begun parts[8];
+	void *userdata[8];
+	int round, fail_at;
+
+	(void)state;
+	for (i = 0; i < 64; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"dn: CN=e%02zu,DC=x\nname: e%02zu\n\n",
+					i, i);
+	for (round = 0; round < 20; round++) {
+		n = spn_ldif_split(text, len, 8, starts);
+		assert_int_equal(n, 8);
+		n_in_order = 0;
+		fail_at = round % 10 == 9 ? round % 8 : -1;
+		for (i = 0; i < n; i++) {
+			memset(&parts[i], 0, sizeof(parts[i]));
+			parts[i].n_in_order = &n_in_order;
+			parts[i].fail = (int)i == fail_at;
+			userdata[i] = &parts[i];
+		}
+		if (fail_at >= 0) {
+			assert_int_not_equal(spn_ldif_parse_split(
+				"t.ldif", text, len, 0, starts, n, NULL,
+				on_begun_entry, NULL, on_begin, NULL,
+				userdata, base), SPN_OK);
+			continue;
+		}
+		assert_int_equal(spn_ldif_parse_split("t.ldif", text, len, 0,
+						      starts, n, NULL,
+						      on_begun_entry, NULL,
+						      on_begin, NULL,
+						      userdata, base),
+				 SPN_OK);
+		for (k = 0; k < n && parts[k].in_order; k++)
+			assert_int_equal(parts[k].order, k);
+		assert_int_equal(k, n_in_order);
+		for (i = 0, entries = 0; i < n; i++) {
+			assert_int_equal(parts[i].n_begun, 1);
+			assert_int_equal(parts[i].in_order, i < k);
+			entries += parts[i].entries;
+		}
+		assert_int_equal(entries, 64);
+	}
 }
 
 /* A big file (over 8 MB) is read in parts on threads; the answer is the
@@ -2125,6 +2213,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shared_only_every_entry_near_a_split,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_split_reader, setup, teardown),
+		cmocka_unit_test(test_split_begin),
 		cmocka_unit_test_setup_teardown(test_shared_only_big_file, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_full_load_in_parts, setup,

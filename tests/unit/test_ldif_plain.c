@@ -105,7 +105,7 @@ static spn_status read_part(const char *text, size_t len, calls *c)
 	memcpy(copy, text, len);
 	memset(c, 0, sizeof(*c));
 	st = spn_ldif_parse_split("t.ldif", copy, len, 0, starts, 1, on_skip,
-				  on_entry, on_plain, NULL, userdata, base);
+				  on_entry, on_plain, NULL, NULL, userdata, base);
 	free(copy);
 	return st;
 }
