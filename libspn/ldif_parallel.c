@@ -88,12 +88,9 @@ spn_status ldif_load_parallel(spn_index *index, spn_ctx *ctx,
 	for (i = 0; i < n; i++)
 		if (parts[i].n_logged > 0)
 			goto cleanup;
-	/* the parts read straight into index come first */
+	/* the parts read straight into index come first (begin_fn) */
 	while (n_direct < n && parts[n_direct].l.index == index)
 		n_direct++;
-	for (i = n_direct; i < n; i++)
-		if (parts[i].l.index == index)
-			goto cleanup;
 	*redo_out = 0;
 	/* all at once: the room is made once, the copies share the cores */
 	for (i = n_direct; i < n; i++)
