@@ -1335,6 +1335,40 @@ static void test_full_load_in_parts(void **state)
 	assert_same_full(f, text);
 }
 
+/* The index spn_index_load_ldif makes of the file at path (holding text,
+ * used bytes), after first (when not NULL) was loaded, equals the one the
+ * one-pass load makes of the same bytes. */
+static void assert_file_load_is_one_pass(fixture *f, const char *path,
+					 const char *text, size_t used,
+					 const char *first)
+{
+	spn_index *index = NULL;
+	char *digest[2];
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		assert_int_equal(spn_index_new(&index), SPN_OK);
+		if (first != NULL)
+			assert_int_equal(spn_index_load_ldif_parts(
+				index, f->ctx, "a.ldif", first, strlen(first),
+				LOAD_ALL, 1), SPN_OK);
+		if (k == 0)
+			assert_int_equal(spn_index_load_ldif_parts(
+				index, f->ctx, "t.ldif", text, used,
+				LOAD_ALL, 1), SPN_OK);
+		else
+			assert_int_equal(spn_index_load_ldif(index, f->ctx,
+							     path, LOAD_ALL),
+					 SPN_OK);
+		digest[k] = index_digest_text(index);
+		spn_index_free(index);
+		assert_non_null(digest[k]);
+	}
+	assert_string_equal(digest[1], digest[0]);
+	free(digest[0]);
+	free(digest[1]);
+}
+
 /* An export of 9 MB read from its file (mapped, in parts by its size)
  * gives the index the one-pass load gives: alone, and after a first load
  * into the same index (appended to what it holds). */
@@ -1342,10 +1376,9 @@ static void test_full_load_big_file(void **state)
 {
 	fixture *f = *state;
 	size_t cap = (size_t)9 << 20, used = 0, i;
-	char *text = malloc(cap + 1024), *path, *one, *parts, rec[64];
+	char *text = malloc(cap + 1024), *path, rec[64];
 	const char *first = "dn: CN=first,DC=corp,DC=test\n"
 			    "servicePrincipalName: http/web7.corp.test\n\n";
-	spn_index *index = NULL;
 
 	assert_non_null(text);
 	for (i = 0; used < cap; i++) {
@@ -1378,47 +1411,10 @@ static void test_full_load_big_file(void **state)
 	if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
 		assert_true(spn_ldif_part_count(used) > 1);
 
-	/* the reference: one pass over the same bytes */
-	assert_int_equal(spn_index_new(&index), SPN_OK);
-	assert_int_equal(spn_index_load_ldif_parts(index, f->ctx, "t.ldif",
-						   text, used, LOAD_ALL, 1),
-			 SPN_OK);
-	one = index_digest_text(index);
-	spn_index_free(index);
-	assert_int_equal(spn_index_new(&index), SPN_OK);
-	assert_int_equal(spn_index_load_ldif(index, f->ctx, path, LOAD_ALL),
-			 SPN_OK);
-	parts = index_digest_text(index);
-	spn_index_free(index);
-	assert_non_null(one);
-	assert_non_null(parts);
-	assert_string_equal(parts, one);
-	free(one);
-	free(parts);
-
-	/* into an index that holds something already */
-	assert_int_equal(spn_index_new(&index), SPN_OK);
-	assert_int_equal(spn_index_load_ldif_parts(index, f->ctx, "a.ldif",
-						   first, strlen(first),
-						   LOAD_ALL, 1), SPN_OK);
-	assert_int_equal(spn_index_load_ldif_parts(index, f->ctx, "t.ldif",
-						   text, used, LOAD_ALL, 1),
-			 SPN_OK);
-	one = index_digest_text(index);
-	spn_index_free(index);
-	assert_int_equal(spn_index_new(&index), SPN_OK);
-	assert_int_equal(spn_index_load_ldif_parts(index, f->ctx, "a.ldif",
-						   first, strlen(first),
-						   LOAD_ALL, 1), SPN_OK);
-	assert_int_equal(spn_index_load_ldif(index, f->ctx, path, LOAD_ALL),
-			 SPN_OK);
-	parts = index_digest_text(index);
-	spn_index_free(index);
-	assert_non_null(one);
-	assert_non_null(parts);
-	assert_string_equal(parts, one);
-	free(one);
-	free(parts);
+	/* the reference: one pass over the same bytes; then the same into an
+	 * index that holds something already */
+	assert_file_load_is_one_pass(f, path, text, used, NULL);
+	assert_file_load_is_one_pass(f, path, text, used, first);
 	unlink(path);
 	free(path);
 	free(text);
