@@ -599,6 +599,10 @@ cleanup:
 	return rc;
 }
 
+/* stdout's buffer: it is flushed after main returns, so it lives as long
+ * as the program. */
+static char out_buf[(size_t)1 << 16];
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -617,9 +621,10 @@ int main(int argc, char **argv)
 		rc = tool_exit_for(st);
 		goto cleanup;
 	}
-	/* a report to a file or a pipe is written in 64 KiB blocks */
+	/* a report to a file or a pipe is written in 64 KiB blocks (glibc
+	 * takes the size only with the buffer: with NULL it uses 4 KiB) */
 	if (!isatty(STDOUT_FILENO))
-		(void)setvbuf(stdout, NULL, _IOFBF, (size_t)1 << 16);
+		(void)setvbuf(stdout, out_buf, _IOFBF, sizeof(out_buf));
 	if (strcmp(o.command, "list") == 0 || strcmp(o.command, "query") == 0)
 		rc = run_lookup(ctx, &o);
 	else
