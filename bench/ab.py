@@ -7,7 +7,9 @@ Runs `BUILD/tools/spncheck CHECK [OPTION...] --ldif FILE` (CHECK: dup unless
 given) for each build RUNS times, alternating (the order reversed every other
 round), the file read once before every run so that each run reads it from
 the page cache, and prints the median and mean wall time and the mean CPU
-time of each. For deciding whether a change helps, on a machine whose speed
+time of each. The report goes to a file in $BENCH_DATA/out (default
+/var/tmp/spnkit-bench/out), as bench.py's runs do, so that writing it is
+timed too. For deciding whether a change helps, on a machine whose speed
 drifts: both builds see the same drift.
 """
 import os
@@ -24,11 +26,15 @@ def read_through(path):
             pass
 
 
+OUT_DIR = os.path.join(os.environ.get("BENCH_DATA", "/var/tmp/spnkit-bench"),
+                       "out")
+
+
 def run(argv):
-    t0 = time.monotonic()
-    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL)
-    _, status, ru = os.wait4(p.pid, 0)
+    with open(os.path.join(OUT_DIR, "ab.out"), "wb") as out:
+        t0 = time.monotonic()
+        p = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL)
+        _, status, ru = os.wait4(p.pid, 0)
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):
         sys.exit(f"ab.py: {' '.join(argv)} exited with {code}")
@@ -44,6 +50,7 @@ def main():
     check = sys.argv[5:6] or ["dup"]
     options = sys.argv[6:]
     results = {b: [] for b in builds}
+    os.makedirs(OUT_DIR, exist_ok=True)
     for i in range(runs):
         for b in builds if i % 2 == 0 else reversed(builds):
             read_through(path)
