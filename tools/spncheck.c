@@ -622,7 +622,8 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	/* a report to a file or a pipe is written in 64 KiB blocks (glibc
-	 * takes the size only with the buffer: with NULL it uses 4 KiB) */
+	 * takes the size only with a buffer: given NULL, it allocates one of
+	 * the file's block size, 4 KiB for a file or pipe here) */
 	if (!isatty(STDOUT_FILENO))
 		(void)setvbuf(stdout, out_buf, _IOFBF, sizeof(out_buf));
 	if (strcmp(o.command, "list") == 0 || strcmp(o.command, "query") == 0)
