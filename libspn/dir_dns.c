@@ -44,7 +44,8 @@ static int rdn_is(LDAPRDN rdn, const char *type, const char *value)
 
 /* From "DC=<node>,DC=<zone>,CN=MicrosoftDNS,...": the zone and the FQDN.
  * Returns 0 and leaves both NULL for nodes that are not names in a zone
- * (the root hints, internal "..xxx" zones, an unexpected shape). */
+ * (the root hints, the internal zones whose names start with "..", an
+ * unexpected shape). */
 static spn_status node_names(spn_dir *dir, const char *dn, char **zone_out,
 			     char **fqdn_out)
 {

@@ -483,7 +483,8 @@ static void dns_name(char *s)
 
 /* The names of the dnsNode dn: its FQDN and zone (lower case, no trailing
  * dot). 0; -1 when dn is not "DC=<name>,DC=<zone>,CN=MicrosoftDNS,...";
- * 1 for the root hints and the internal "..xxx" zones. */
+ * 1 for the root hints and the internal zones (names that start with "..",
+ * such as ..TrustAnchors). */
 static int dns_node_names(const char *dn, size_t dn_len,
 			  char fqdn[2 * RDN_MAX], char zone[RDN_MAX])
 {
@@ -541,8 +542,8 @@ static spn_status add_node(loader *l, const char *source, size_t line,
 
 /* A dnsNode: "DC=<name>,DC=<zone>,CN=MicrosoftDNS,..." with its records.
  * As the live scan does (dir_dns.c), a node of another shape, the root
- * hints and the internal "..xxx" zones are skipped, and so is a dnsRecord
- * value that does not decode, each with a warning. */
+ * hints and the internal zones (names that start with "..") are skipped,
+ * and so is a dnsRecord value that does not decode, each with a warning. */
 static spn_status add_dns_node(loader *l, const spn_ldif_entry *e,
 			       const entry_facts *f)
 {
