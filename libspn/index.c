@@ -604,8 +604,13 @@ SPN_EXPORT spn_status spn_index_add_dns_node(spn_index *index,
 		return SPN_E_NOMEM;
 	n = &index->dns_nodes[index->n_dns_nodes];
 	memset(n, 0, sizeof(*n));
-	if (pool_add(index, node->fqdn, &n->fqdn) != 0 ||
-	    pool_add(index, node->zone, &n->zone) != 0)
+	if (pool_add(index, node->fqdn, &n->fqdn) != 0)
+		return SPN_E_NOMEM;
+	/* nodes come zone by zone: the zone's text is kept once per run */
+	if (index->n_dns_nodes > 0 && node->zone != NULL &&
+	    strcmp(idx_s(index, n[-1].zone), node->zone) == 0)
+		n->zone = n[-1].zone;
+	else if (pool_add(index, node->zone, &n->zone) != 0)
 		return SPN_E_NOMEM;
 	n->tombstoned = node->tombstoned != 0;
 	n->first_record = index->n_dns_records;

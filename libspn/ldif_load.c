@@ -481,6 +481,49 @@ static void dns_name(char *s)
 			*s = (char)(*s + 32);
 }
 
+/* A "DC=<value>," RDN at *pos written as almost every export writes it:
+ * no space, escape or '+', the value shorter than RDN_MAX. Its value goes
+ * to out in lower case (ASCII) without one trailing dot, as next_rdn and
+ * dns_name would leave it, and *pos moves past the ','. 0, or -1 for any
+ * other RDN (next_rdn reads those). */
+static int plain_dc(const char *dn, size_t len, size_t *pos, char *out)
+{
+	size_t i = *pos, v = 0;
+	char c;
+
+	if (len - i < 4 || (dn[i] | 0x20) != 'd' || (dn[i + 1] | 0x20) != 'c' ||
+	    dn[i + 2] != '=')
+		return -1;
+	for (i += 3; i < len && (c = dn[i]) != ','; i++) {
+		if (c == '\\' || c == '+' || c == '\0' || v + 1 >= RDN_MAX)
+			return -1;
+		out[v++] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+	}
+	if (i == len)
+		return -1;
+	if (v > 0 && out[v - 1] == '.')
+		v--;
+	out[v] = '\0';
+	*pos = i + 1;
+	return 0;
+}
+
+/* The node's name and zone and the "CN=MicrosoftDNS" after them, read as
+ * plain_dc reads an RDN: 0, or -1 when next_rdn must read them. */
+static int plain_node_rdns(const char *dn, size_t len, char *node,
+			   char *zone)
+{
+	static const char parent[] = "CN=MicrosoftDNS";
+	size_t pos = 0, n = sizeof(parent) - 1;
+
+	if (plain_dc(dn, len, &pos, node) != 0 ||
+	    plain_dc(dn, len, &pos, zone) != 0 || len - pos < n ||
+	    !ldif_same_nocase(dn + pos, parent, n) ||
+	    (pos + n < len && dn[pos + n] != ','))
+		return -1;
+	return 0;
+}
+
 /* The names of the dnsNode dn: its FQDN and zone (lower case, no trailing
  * dot). 0; -1 when dn is not "DC=<name>,DC=<zone>,CN=MicrosoftDNS,...";
  * 1 for the root hints and the internal zones (names that start with "..",
@@ -491,16 +534,18 @@ static int dns_node_names(const char *dn, size_t dn_len,
 	char type[RDN_MAX], node[RDN_MAX], parent[RDN_MAX];
 	size_t pos = 0;
 
-	if (next_rdn(dn, dn_len, &pos, type, node) != 0 ||
-	    strcasecmp(type, "DC") != 0 ||
-	    next_rdn(dn, dn_len, &pos, type, zone) != 0 ||
-	    strcasecmp(type, "DC") != 0 ||
-	    next_rdn(dn, dn_len, &pos, type, parent) != 0 ||
-	    strcasecmp(type, "CN") != 0 ||
-	    strcasecmp(parent, "MicrosoftDNS") != 0)
-		return -1;
-	dns_name(node);
-	dns_name(zone);
+	if (plain_node_rdns(dn, dn_len, node, zone) != 0) {
+		if (next_rdn(dn, dn_len, &pos, type, node) != 0 ||
+		    strcasecmp(type, "DC") != 0 ||
+		    next_rdn(dn, dn_len, &pos, type, zone) != 0 ||
+		    strcasecmp(type, "DC") != 0 ||
+		    next_rdn(dn, dn_len, &pos, type, parent) != 0 ||
+		    strcasecmp(type, "CN") != 0 ||
+		    strcasecmp(parent, "MicrosoftDNS") != 0)
+			return -1;
+		dns_name(node);
+		dns_name(zone);
+	}
 	if (strcmp(zone, "rootdnsservers") == 0 || strncmp(zone, "..", 2) == 0 ||
 	    zone[0] == '\0')
 		return 1;

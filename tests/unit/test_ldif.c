@@ -975,6 +975,64 @@ static void test_load_dns_nodes(void **state)
 	spn_index_free(index);
 }
 
+/* dnsNode dns as exports write them and as RFC 4514 also allows: the
+ * same names either way, and the zone's text kept once for nodes that
+ * follow each other in it. */
+static void test_load_dns_node_names(void **state)
+{
+	fixture *f = *state;
+	spn_index *index = NULL;
+	const idx_dns_node *web, *z, *y, *v, *lng, *u;
+	char text[4096], name[300];
+
+	memset(name, 'h', 255);   /* the longest RDN value read */
+	name[255] = '\0';
+	snprintf(text, sizeof(text),
+		"dn: DC=Web.,DC=Corp.Test.,CN=MicrosoftDNS,DC=DomainDnsZones,"
+		"DC=corp,DC=test\n"
+		"objectClass: dnsNode\n"
+		"\n"
+		"dn: DC=z\\2E,DC=corp.test,CN=MicrosoftDNS,DC=DomainDnsZones\n"
+		"objectClass: dnsNode\n"
+		"\n"
+		"dn: DC=y,DC=corp.test,CN=MicrosoftDNS\n"
+		"objectClass: dnsNode\n"
+		"\n"
+		"dn: DC=x,DC=corp.test,CN=MicrosoftDNSx,DC=DomainDnsZones\n"
+		"objectClass: dnsNode\n"
+		"\n"
+		"dn: DC=v,DC=lab.test,CN=MicrosoftDNS,DC=DomainDnsZones\n"
+		"objectClass: dnsNode\n"
+		"\n"
+		"dn: DC=%s,DC=corp.test,CN=MicrosoftDNS,DC=DomainDnsZones\n"
+		"objectClass: dnsNode\n"
+		"\n"
+		"dn: DC=%sh,DC=corp.test,CN=MicrosoftDNS,DC=DomainDnsZones\n"
+		"objectClass: dnsNode\n"
+		"\n"
+		"dn: DC=u, dc=corp.test,cn=microsoftdns\n"
+		"objectClass: dnsNode\n"
+		"\n", name, name);
+	assert_int_equal(load_text(f, &index, text), SPN_OK);
+	assert_int_equal(spn_index_dns_node_count(index), 6);
+	assert_non_null(web = node_by_fqdn(index, "web.corp.test"));
+	assert_non_null(z = node_by_fqdn(index, "z.corp.test"));
+	assert_non_null(y = node_by_fqdn(index, "y.corp.test"));
+	assert_non_null(v = node_by_fqdn(index, "v.lab.test"));
+	snprintf(text, sizeof(text), "%s.corp.test", name);
+	assert_non_null(lng = node_by_fqdn(index, text));
+	assert_non_null(u = node_by_fqdn(index, "u.corp.test"));
+	assert_string_equal(idx_s(index, web->zone), "corp.test");
+	assert_string_equal(idx_s(index, v->zone), "lab.test");
+	assert_string_equal(idx_s(index, lng->zone), "corp.test");
+	assert_string_equal(idx_s(index, u->zone), "corp.test");
+	assert_int_equal(z->zone, web->zone);
+	assert_int_equal(y->zone, web->zone);
+	assert_int_equal(u->zone, lng->zone);
+	assert_int_not_equal(lng->zone, web->zone);
+	spn_index_free(index);
+}
+
 static void test_load_mappings(void **state)
 {
 	fixture *f = *state;
@@ -2184,6 +2242,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_file_reader, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_accounts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_dns_nodes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_dns_node_names, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_load_mappings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_refuses_incomplete_ranges,
 						setup, teardown),
