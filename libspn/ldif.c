@@ -906,6 +906,7 @@ void ldif_free_parser(parser *p)
 	free(p->spans);
 	free(p->extra);
 	free(p->records);
+	free(p->record_bytes);
 }
 
 void ldif_init_parser(parser *p, spn_ctx *ctx, const char *name,

@@ -640,30 +640,19 @@ static spn_status add_dns_node(loader *l, const spn_ldif_entry *e,
 static spn_status load_plain_node(loader *l, const struct ldif_plain_entry *e)
 {
 	char zone[RDN_MAX], fqdn[2 * RDN_MAX];
-	unsigned char *bytes;
-	size_t i, need = 1, used = 0;
-	long len;
+	size_t i;
 
 	if (dns_node_names(e->dn, e->dn_len, fqdn, zone) != 0)
 		return LDIF_PLAIN_LEAVE;
-	for (i = 0; i < e->n_records; i++)
-		need += e->records[i].len / 4 * 3;
-	if (ldif_grow_array((void **)&l->scratch, &l->scratch_cap, need, 1) != 0 ||
-	    ldif_grow_array((void **)&l->records, &l->records_cap,
+	if (ldif_grow_array((void **)&l->records, &l->records_cap,
 			    e->n_records + 1, sizeof(*l->records)) != 0)
 		return spn_error(l->ctx, SPN_E_NOMEM, "%s:%zu: out of memory",
 				 e->source, e->line);
-	for (i = 0; i < e->n_records; i++) {
-		bytes = (unsigned char *)l->scratch + used;
-		/* the reader took only valid base64 */
-		len = ldif_base64_decode(e->records[i].s, e->records[i].len,
-					 bytes);
-		if (len < 0 ||
-		    spn_dns_record_decode(bytes, (size_t)len,
+	for (i = 0; i < e->n_records; i++)
+		if (spn_dns_record_decode((const unsigned char *)e->records[i].s,
+					  e->records[i].len,
 					  &l->records[i]) != SPN_OK)
 			return LDIF_PLAIN_LEAVE;
-		used += (size_t)len;
-	}
 	l->n_entries++;
 	return add_node(l, e->source, e->line, fqdn, zone, e->n_records,
 			e->tombstoned);

@@ -82,7 +82,7 @@ struct ldif_plain_entry {
 	int has_uac, has_enc_types;
 	unsigned int uac, enc_types;
 	int has_mappings;         /* it has sPNMappings values */
-	const ldif_span *records; /* its dnsRecord values, as valid base64 */
+	const ldif_span *records; /* its dnsRecord values, decoded */
 	size_t n_records;
 	int tombstoned;           /* its last dNSTombstoned value is TRUE */
 };
@@ -140,6 +140,8 @@ typedef struct parser {
 	size_t extra_cap;
 	ldif_span *records;    /* and dnsRecord values */
 	size_t records_cap;
+	unsigned char *record_bytes;  /* the dnsRecord values decoded */
+	size_t record_bytes_cap;
 } parser;
 
 /* A UTF-8 byte order mark at the start of the input is skipped; UTF-16

@@ -169,6 +169,31 @@ static int add_span(ldif_span **spans, size_t *cap, size_t *n,
 	return 0;
 }
 
+/* Decode the entry's n base64 dnsRecord values into p->record_bytes, each
+ * span then pointing at its bytes: 0, or -1 when one is not valid base64
+ * (or out of memory). */
+static int decode_records(parser *p, size_t n)
+{
+	size_t i, need = 1, used = 0;
+	long len;
+
+	for (i = 0; i < n; i++)
+		need += p->records[i].len / 4 * 3;
+	if (ldif_grow_array((void **)&p->record_bytes, &p->record_bytes_cap,
+			    need, 1) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		len = ldif_base64_decode(p->records[i].s, p->records[i].len,
+					 p->record_bytes + used);
+		if (len < 0)
+			return -1;
+		p->records[i].s = (const char *)p->record_bytes + used;
+		p->records[i].len = (size_t)len;
+		used += (size_t)len;
+	}
+	return 0;
+}
+
 /* An entry's attribute lines from pos, read into e: 0 when they are all
  * plain, else -1; *end_out is where the entry ends. */
 static int read_attrs(parser *p, size_t pos, struct ldif_plain_entry *e,
@@ -255,7 +280,6 @@ static int read_attrs(parser *p, size_t pos, struct ldif_plain_entry *e,
 			break;
 		case A_DNS_RECORD:
 			if (!base64 ||
-			    ldif_base64_decode(value, n - v, NULL) < 0 ||
 			    add_span(&p->records, &p->records_cap, &n_records,
 				     value, n - v) != 0)
 				return -1;   /* the parser reads (or says) it */
@@ -283,6 +307,8 @@ static int read_attrs(parser *p, size_t pos, struct ldif_plain_entry *e,
 			break;   /* not read by this load */
 		}
 	}
+	if (n_records > 0 && decode_records(p, n_records) != 0)
+		return -1;   /* the parser says which value is not base64 */
 	/* an account's flags are parsed: the parser says what is wrong */
 	if (n_spns > 0 || (e->classes & (OC_COMPUTER | OC_MSA))) {
 		e->has_uac = uac.s != NULL;
