@@ -25,6 +25,7 @@ DATA = os.environ.get("BENCH_DATA", "/var/tmp/spnkit-bench")
 REPS = int(os.environ.get("BENCH_REPS", "5"))
 SPNCHECK = os.path.join(BUILD, "tools", "spncheck")
 KRBPROBE = os.path.join(BUILD, "tools", "krbprobe")
+FLOOR = os.path.join(BUILD, "bench", "floor")
 GETUSERSPNS = "/usr/share/doc/python3-impacket/examples/GetUserSPNs.py"
 
 BENCH_LAB = {"netns": os.environ.get("BENCH_NETNS", "spnbench"),
@@ -222,7 +223,10 @@ def offline(sizes, reps, lab):
                     shell_text="LC_ALL=C sh -c \"grep '^servicePrincipalName: ' FILE"
                                " | cut -d' ' -f2- | sort -f | uniq -di\"",
                     warm=[path])
-        tools = [dup, pipe, allc]
+        # not a peer: the least `all` must do (bench/floor.c), for scale
+        floor = Tool("floor (read + hash, no checks)", pre + [FLOOR, path],
+                     shell_text=f"bench/floor {path}", warm=[path])
+        tools = [dup, pipe, allc, floor]
         alternate(tools, reps)
         table(tools)
         # the answer: the pipeline's duplicate set against spncheck's
@@ -241,6 +245,18 @@ def offline(sizes, reps, lab):
              f"{rss / n:.1f} B per SPN", rss <= limit)
         goal("spncheck all within 2x of dup (wall)",
              f"{allc.wall / dup.wall:.2f}x", allc.wall / dup.wall <= 2)
+        # the floor ran every time and read every SPN
+        codes = {r[4] for r in floor.runs}
+        with open(floor.stdout) as f:
+            said = f.read().split()
+        if codes != {0} or not said or said[0] != str(n):
+            msg = (f"{floor.shell_text}: exit codes {sorted(codes)}, read "
+                   f"{said[0] if said else 'no'} SPNs of {n}")
+            out(f"- floor: FAILED: {msg}")
+            failures.append(msg)
+        out(f"- floor (no checks, no findings, no report) / dup: "
+            f"{floor.wall / dup.wall:.2f}x; all / floor: "
+            f"{allc.wall / floor.wall:.2f}x")
         out()
 
 

@@ -44,7 +44,7 @@ build() {
         say "meson setup $BENCH_BUILD --buildtype=release"
         meson setup "$BENCH_BUILD" "$REPO" --buildtype=release >/dev/null
     fi
-    ninja -C "$BENCH_BUILD" tools/spncheck tools/krbprobe >/dev/null \
+    ninja -C "$BENCH_BUILD" tools/spncheck tools/krbprobe bench/floor >/dev/null \
         || die "build failed: ninja -C $BENCH_BUILD"
 }
 
