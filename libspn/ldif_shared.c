@@ -175,34 +175,32 @@ static spn_status scan_plain(spn_ctx *ctx, const struct ldif_plain_entry *e,
 #define BUCKET_BITS 8
 #define BUCKET_OF(hash) ((size_t)((hash) >> (64 - BUCKET_BITS)))
 
-/* Put refs in bucket order, in place (one pass of American flag sort). */
-static void order_refs(spn_ref *r, size_t n)
+/* Put a part's refs in bucket order: counted, copied bucket by bucket
+ * into a scratch array, and back (sequential passes, where sorting in
+ * place chased each ref to its place). 0, or -1 when out of memory (refs
+ * unchanged). */
+static int order_refs(spn_ref *r, size_t n)
 {
-	size_t count[1 << BUCKET_BITS], next[1 << BUCKET_BITS];
-	size_t end[1 << BUCKET_BITS], i, b, d;
-	spn_ref t, u;
+	size_t count[1 << BUCKET_BITS], next[1 << BUCKET_BITS], i, b;
+	spn_ref *to;
 
+	if (n < 2)
+		return 0;
+	to = malloc(n * sizeof(*to));
+	if (to == NULL)
+		return -1;
 	memset(count, 0, sizeof(count));
 	for (i = 0; i < n; i++)
 		count[BUCKET_OF(r[i].hash)]++;
 	for (b = 0, i = 0; b < ((size_t)1 << BUCKET_BITS); b++) {
 		next[b] = i;
 		i += count[b];
-		end[b] = i;
 	}
-	for (b = 0; b < ((size_t)1 << BUCKET_BITS); b++) {
-		while (next[b] < end[b]) {
-			t = r[next[b]];
-			d = BUCKET_OF(t.hash);
-			while (d != b) {
-				u = r[next[d]];
-				r[next[d]++] = t;
-				t = u;
-				d = BUCKET_OF(t.hash);
-			}
-			r[next[b]++] = t;
-		}
-	}
+	for (i = 0; i < n; i++)
+		to[next[BUCKET_OF(r[i].hash)]++] = r[i];
+	memcpy(r, to, n * sizeof(*r));
+	free(to);
+	return 0;
 }
 
 /* After a part's last entry, on its thread: its refs in bucket order. */
@@ -210,8 +208,7 @@ static spn_status scan_done(void *userdata)
 {
 	scan *s = userdata;
 
-	order_refs(s->refs, s->n_refs);
-	return SPN_OK;
+	return order_refs(s->refs, s->n_refs) == 0 ? SPN_OK : SPN_E_NOMEM;
 }
 
 /* The marking of the buckets [first, end) of the hash space: each part's
