@@ -143,12 +143,9 @@ long ldif_base64_decode(const char *s, size_t n, unsigned char *out)
 		v3 = base64_values[in[i + 3]];
 		if ((v0 | v1 | v2 | v3) < 0)
 			return -1;
-		if (out != NULL) {
-			out[o] = (unsigned char)(v0 << 2 | v1 >> 4);
-			out[o + 1] = (unsigned char)((v1 & 0xf) << 4 | v2 >> 2);
-			out[o + 2] = (unsigned char)((v2 & 0x3) << 6 | v3);
-		}
-		o += 3;
+		out[o++] = (unsigned char)(v0 << 2 | v1 >> 4);
+		out[o++] = (unsigned char)((v1 & 0xf) << 4 | v2 >> 2);
+		out[o++] = (unsigned char)((v2 & 0x3) << 6 | v3);
 	}
 	v0 = base64_values[in[i]];
 	v1 = base64_values[in[i + 1]];
@@ -156,14 +153,12 @@ long ldif_base64_decode(const char *s, size_t n, unsigned char *out)
 	v3 = pad >= 1 ? 0 : base64_values[in[i + 3]];
 	if ((v0 | v1 | v2 | v3) < 0)
 		return -1;
-	if (out != NULL) {
-		out[o] = (unsigned char)(v0 << 2 | v1 >> 4);
-		if (pad < 2)
-			out[o + 1] = (unsigned char)((v1 & 0xf) << 4 | v2 >> 2);
-		if (pad < 1)
-			out[o + 2] = (unsigned char)((v2 & 0x3) << 6 | v3);
-	}
-	return (long)(o + 3 - pad);
+	out[o++] = (unsigned char)(v0 << 2 | v1 >> 4);
+	if (pad < 2)
+		out[o++] = (unsigned char)((v1 & 0xf) << 4 | v2 >> 2);
+	if (pad < 1)
+		out[o++] = (unsigned char)((v2 & 0x3) << 6 | v3);
+	return (long)o;
 }
 
 /* The next physical line, its CR LF or LF removed. Every line must end in

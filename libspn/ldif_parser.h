@@ -167,8 +167,8 @@ void ldif_end_entry(parser *p);
 spn_status ldif_read_plain(parser *p, int *taken_out);
 
 /* Decode RFC 4648 base64 (padded, no whitespace) into out, which has room
- * for n / 4 * 3 bytes; with out NULL, only check it. Returns the decoded
- * length, or -1 when it is not such base64. */
+ * for n / 4 * 3 bytes. Returns the decoded length, or -1 when it is not
+ * such base64. */
 long ldif_base64_decode(const char *s, size_t n, unsigned char *out);
 
 /* What p->plain_fn returns for an entry it wants the general parser to

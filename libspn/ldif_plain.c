@@ -235,7 +235,7 @@ static int read_attrs(parser *p, size_t pos, struct ldif_plain_entry *e,
 		if (i == 0 || (v < n && line[v] == '<'))
 			return -1;   /* URL */
 		id = ldif_attr_id((const char *)line, i);
-		/* base64: only a dnsRecord's, which the load decodes itself */
+		/* base64: only a dnsRecord's, decoded at the entry's end */
 		base64 = v < n && line[v] == ':';
 		if (base64 && id != A_DNS_RECORD)
 			return -1;
