@@ -11,8 +11,9 @@
  * a hash set (on two threads, each filling the table of half of the
  * hashes) and looks every SPN host up in it, as the ghost-SPN check must. It makes no
  * findings and writes no report; it prints what it counted. The hashes are
- * 64-bit FNV-1a over ASCII-lower-cased bytes: nothing is compared as text,
- * so the count of hosts not found is an estimate of the ghost SPNs. */
+ * libspn's SPN key hash (idx_span_key_hash64, the one `dup` uses) of each
+ * value: nothing is compared as text, so the count of hosts not found is
+ * an estimate of the ghost SPNs. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -24,12 +25,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "index_impl.h"
 #include "ldif.h"
 #include "ldif_load_impl.h"
 #include "ldif_parser.h"
-
-#define FNV_BASIS 0xcbf29ce484222325ull
-#define FNV_PRIME 0x100000001b3ull
 
 typedef struct hashes {
 	uint64_t *v;
@@ -40,6 +39,9 @@ typedef struct hashes {
 /* What one part of the export gave. */
 typedef struct part {
 	hashes keys, hosts, names, addrs;
+	char *text;            /* a non-ASCII value, NUL-terminated */
+	size_t text_cap;
+	char fqdn[512];        /* a DNS node's name */
 } part;
 
 static void push(hashes *h, uint64_t value)
@@ -60,18 +62,15 @@ static void push(hashes *h, uint64_t value)
 	h->v[h->n++] = value;
 }
 
-static uint64_t fold_hash(uint64_t h, const char *s, size_t n)
+/* Push the key hash of s[0..n) to h. */
+static void push_hash(part *p, hashes *h, const char *s, size_t n)
 {
-	size_t i;
-	unsigned char c;
+	uint64_t value;
 
-	for (i = 0; i < n; i++) {
-		c = (unsigned char)s[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c + 32);
-		h = (h ^ c) * FNV_PRIME;
-	}
-	return h;
+	if (idx_span_key_hash64(s, n, &p->text, &p->text_cap, &value) != 0)
+		h->failed = 1;
+	else
+		push(h, value);
 }
 
 /* A dnsNode: DC=<name>,DC=<zone>,... gives its first label and name. */
@@ -79,18 +78,20 @@ static void take_node(part *p, const struct ldif_plain_entry *e)
 {
 	const char *dn = e->dn, *end = dn + e->dn_len, *c1, *zone, *c2;
 	const unsigned char *r;
-	uint64_t label;
-	size_t i;
+	size_t i, label, zone_len;
 
 	c1 = memchr(dn, ',', e->dn_len);
 	if (e->dn_len > 3 && c1 != NULL && end - c1 > 4) {
 		zone = c1 + 4;
 		c2 = memchr(zone, ',', (size_t)(end - zone));
-		if (c2 != NULL) {
-			label = fold_hash(FNV_BASIS, dn + 3, (size_t)(c1 - dn - 3));
-			push(&p->names, label);
-			push(&p->names, fold_hash(fold_hash(label, ".", 1), zone,
-						  (size_t)(c2 - zone)));
+		label = (size_t)(c1 - dn - 3);
+		zone_len = c2 != NULL ? (size_t)(c2 - zone) : 0;
+		if (c2 != NULL && label + 1 + zone_len <= sizeof(p->fqdn)) {
+			push_hash(p, &p->names, dn + 3, label);
+			memcpy(p->fqdn, dn + 3, label);
+			p->fqdn[label] = '.';
+			memcpy(p->fqdn + label + 1, zone, zone_len);
+			push_hash(p, &p->names, p->fqdn, label + 1 + zone_len);
 		}
 	}
 	for (i = 0; i < e->n_records; i++) {
@@ -115,20 +116,19 @@ static spn_status on_plain(spn_ctx *ctx, const struct ldif_plain_entry *e,
 		return SPN_OK;
 	}
 	if (e->dns_host.s != NULL)
-		push(&p->names, fold_hash(FNV_BASIS, e->dns_host.s,
-					  e->dns_host.len));
+		push_hash(p, &p->names, e->dns_host.s, e->dns_host.len);
 	if ((e->classes & OC_COMPUTER) && e->sam.s != NULL && e->sam.len > 1)
-		push(&p->names, fold_hash(FNV_BASIS, e->sam.s, e->sam.len - 1));
+		push_hash(p, &p->names, e->sam.s, e->sam.len - 1);
 	for (i = 0; i < e->n_spns; i++) {
 		s = e->spns[i].s;
 		end = s + e->spns[i].len;
-		push(&p->keys, fold_hash(FNV_BASIS, s, e->spns[i].len));
+		push_hash(p, &p->keys, s, e->spns[i].len);
 		host = memchr(s, '/', e->spns[i].len);
 		if (host == NULL)
 			continue;
 		for (s = ++host; s < end && *s != ':' && *s != '/'; s++)
 			;
-		push(&p->hosts, fold_hash(FNV_BASIS, host, (size_t)(s - host)));
+		push_hash(p, &p->hosts, host, (size_t)(s - host));
 	}
 	return SPN_OK;
 }
@@ -288,6 +288,7 @@ cleanup:
 		free(parts[k].hosts.v);
 		free(parts[k].names.v);
 		free(parts[k].addrs.v);
+		free(parts[k].text);
 	}
 	free(set.slots[0]);
 	free(set.slots[1]);

@@ -144,7 +144,9 @@ int idx_key_hash64(const char *spn, size_t len, uint64_t *hash_out)
 	return 0;
 }
 
-int idx_ascii_key_hash64(const char *spn, size_t len, uint64_t *hash_out)
+/* idx_key_hash64 of an ASCII SPN of len bytes, which need not be followed
+ * by a NUL: 0, or 1 when it is not ASCII. */
+static int ascii_key_hash64(const char *spn, size_t len, uint64_t *hash_out)
 {
 	uint64_t high, h = hash_folded((const unsigned char *)spn, len, &high);
 
@@ -152,6 +154,25 @@ int idx_ascii_key_hash64(const char *spn, size_t len, uint64_t *hash_out)
 		return 1;
 	*hash_out = h;
 	return 0;
+}
+
+int idx_span_key_hash64(const char *spn, size_t len, char **text,
+			size_t *cap, uint64_t *hash_out)
+{
+	char *p;
+
+	if (ascii_key_hash64(spn, len, hash_out) == 0)
+		return 0;
+	if (len + 1 > *cap) {
+		p = realloc(*text, len + 1);
+		if (p == NULL)
+			return -1;
+		*text = p;
+		*cap = len + 1;
+	}
+	memcpy(*text, spn, len);
+	(*text)[len] = '\0';
+	return idx_key_hash64(*text, len, hash_out);
 }
 
 static int folded_equal(const unsigned char *a, const unsigned char *b,

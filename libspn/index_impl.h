@@ -116,10 +116,11 @@ uint32_t idx_key_hash(const char *spn);
 /* A 64-bit hash of the key of the len-byte SPN spn, whose low 32 bits are
  * idx_key_hash's: 0, or -1 when out of memory (a long non-ASCII SPN). */
 int idx_key_hash64(const char *spn, size_t len, uint64_t *hash_out);
-/* idx_key_hash64 of an ASCII SPN of len bytes, which need not be
- * followed by a NUL: 0, or 1 when it is not ASCII (its key is then built
- * from the NUL-terminated SPN: call idx_key_hash64). */
-int idx_ascii_key_hash64(const char *spn, size_t len, uint64_t *hash_out);
+/* idx_key_hash64 of the len-byte SPN spn, which need not be followed by
+ * a NUL: an SPN that is not ASCII is first copied, NUL-terminated, into
+ * *text (grown as needed; *cap bytes). 0, or -1 when out of memory. */
+int idx_span_key_hash64(const char *spn, size_t len, char **text,
+			size_t *cap, uint64_t *hash_out);
 /* Whether two SPNs have the same normalised key. */
 int idx_key_equal(const char *a, const char *b);
 

@@ -57,19 +57,6 @@ static int scan_skip(const char *dn, size_t len, void *userdata)
 	return ldif_skip_unwanted(dn, len, &s->l);
 }
 
-/* The hash of the key of an SPN that need not end in a NUL: -1 when out
- * of memory. */
-static int hash_spn(scan *s, const char *spn, size_t len, uint64_t *hash_out)
-{
-	if (idx_ascii_key_hash64(spn, len, hash_out) == 0)
-		return 0;
-	if (ldif_grow_array((void **)&s->text, &s->text_cap, len + 1, 1) != 0)
-		return -1;
-	memcpy(s->text, spn, len);
-	s->text[len] = '\0';
-	return idx_key_hash64(s->text, len, hash_out);
-}
-
 /* Keep the hashes of an account's non-empty SPNs, and where it is: -1 when
  * out of memory. */
 static int hold_account(scan *s, const ldif_span *spns, size_t n,
@@ -84,7 +71,8 @@ static int hold_account(scan *s, const ldif_span *spns, size_t n,
 	for (i = 0; i < n; i++) {
 		if (spns[i].len == 0)
 			continue;   /* the index keeps no empty SPN */
-		if (hash_spn(s, spns[i].s, spns[i].len, &hash) != 0)
+		if (idx_span_key_hash64(spns[i].s, spns[i].len, &s->text,
+					&s->text_cap, &hash) != 0)
 			return -1;
 		s->refs[n_refs].hash = hash;
 		s->refs[n_refs].held = s->n_held;
