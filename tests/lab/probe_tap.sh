@@ -21,10 +21,11 @@ ok() {
     fi
 }
 
-# expect_rc N DESCRIPTION
+# expect_rc N DESCRIPTION: on failure, what the run wrote to both streams
 expect_rc() {
     [[ $RC == "$1" ]]
-    ok $? "$2: exit $1" "exit $RC" "$(head -c 2000 "$ERR")"
+    ok $? "$2: exit $1" "exit $RC" "stderr: $(head -c 2000 "$ERR")" \
+        "stdout: $(head -c 2000 "$OUT")"
 }
 
 # expect INDEX DESCRIPTION KEY=VALUE|KEY~SUBSTRING|KEY=null ...: check
