@@ -46,18 +46,10 @@ typedef struct part {
 
 static void push(hashes *h, uint64_t value)
 {
-	uint64_t *v;
-	size_t cap;
-
-	if (h->n == h->cap) {
-		cap = h->cap ? h->cap * 2 : 4096;
-		v = realloc(h->v, cap * sizeof(*v));
-		if (v == NULL) {
-			h->failed = 1;
-			return;
-		}
-		h->v = v;
-		h->cap = cap;
+	if (ldif_grow_array((void **)&h->v, &h->cap, h->n + 1,
+			    sizeof(*h->v)) != 0) {
+		h->failed = 1;
+		return;
 	}
 	h->v[h->n++] = value;
 }

@@ -188,7 +188,8 @@ typedef struct loader {
 	size_t extra_cap;
 	spn_dns_record *records;
 	size_t records_cap;
-	char *scratch;         /* one sPNMappings value, split in place */
+	char *scratch;         /* a plain account's values, NUL-terminated,
+				  or one sPNMappings value, split in place */
 	size_t scratch_cap;
 
 	size_t n_entries, n_accounts, n_spns, n_nodes, n_records, n_mappings;
